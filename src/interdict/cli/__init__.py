@@ -1,0 +1,1 @@
+"""The `interdict` command (Typer)."""

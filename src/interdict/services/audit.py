@@ -1,0 +1,188 @@
+"""Append to, verify, checkpoint and search the audit log."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interdict.domain.audit_chain import GENESIS, ChainBreak, checkpoint_message, row_hash, verify_rows
+from interdict.services.context import Actor
+from interdict.store.audit import AuditCheckpoint, AuditHead, AuditRow
+from interdict.store.dialect import lock_audit_head
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def clean(value: str | None, limit: int = 500) -> str | None:
+    """Encode control characters (CR, LF, NUL...) so no field can forge a log line (ASVS 16.4.1)."""
+    if value is None:
+        return None
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)[:limit]
+
+
+def signing_key(secret: str) -> Ed25519PrivateKey:
+    """The node's checkpoint key, derived from its secret key (kept outside the database)."""
+    seed = hashlib.sha256(b"interdict-audit-signing/v1|" + secret.encode()).digest()
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    action: str
+    outcome: str = "ok"
+    object_type: str | None = None
+    object_uuid: str | None = None
+    object_owner: str | None = None
+    handling: str | None = None
+    detail: Mapping[str, Any] | None = None
+
+
+class AuditLog:
+    """Appends rows to the chain; signs a checkpoint every ``checkpoint_every`` rows."""
+
+    def __init__(self, secret: str, checkpoint_every: int = 256) -> None:
+        self._key = signing_key(secret)
+        self.public_key = self._key.public_key()
+        self.checkpoint_every = checkpoint_every
+
+    def record(self, session: Session, actor: Actor, event: AuditEvent) -> AuditRow:
+        return self.record_many(session, actor, [event])[0]
+
+    def record_many(self, session: Session, actor: Actor, events: list[AuditEvent]) -> list[AuditRow]:
+        """Append several rows in one go (e.g. every foreign record a list page returned)."""
+        head = lock_audit_head(session)
+        rows = []
+        for event in events:
+            fields = self._fields(head.seq + 1, actor, event)
+            digest = row_hash(head.hash, fields)
+            row = AuditRow(**fields, prev_hash=head.hash, hash=digest)
+            rows.append(row)
+            head.seq, head.hash = row.seq, digest
+            if row.seq % self.checkpoint_every == 0:
+                self._checkpoint(session, actor, row.seq, digest)
+        session.add_all(rows)
+        session.flush()
+        return rows
+
+    @staticmethod
+    def _fields(seq: int, actor: Actor, event: AuditEvent) -> dict[str, Any]:
+        return {
+            "seq": seq,
+            "ts": actor.now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "actor_user": clean(actor.username, 64),
+            "actor_agency": actor.agency_code,
+            "node": actor.node,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_uuid": clean(event.object_uuid, 36),
+            "object_owner": event.object_owner,
+            "handling": event.handling,
+            "outcome": event.outcome,
+            "request_id": clean(actor.request_id, 64),
+            "source_ip": clean(actor.source_ip, 64),
+            "detail": clean(json.dumps(dict(event.detail or {}), ensure_ascii=True, sort_keys=True), 4000)
+            or "",
+        }
+
+    def checkpoint(self, session: Session, actor: Actor) -> AuditCheckpoint | None:
+        head = lock_audit_head(session)
+        if head.seq == 0:
+            return None
+        return self._checkpoint(session, actor, head.seq, head.hash)
+
+    def _checkpoint(self, session: Session, actor: Actor, seq: int, digest: str) -> AuditCheckpoint:
+        signature = self._key.sign(checkpoint_message(actor.node, seq, digest))
+        cp = AuditCheckpoint(
+            seq=seq,
+            hash=digest,
+            node=actor.node,
+            signed_at=actor.now,
+            signature=base64.b64encode(signature).decode(),
+        )
+        session.add(cp)
+        return cp
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    rows: int
+    checkpoints: int
+    head_seq: int
+    problem: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _iter_rows(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
+    last = 0
+    cols = [getattr(AuditRow, c.name) for c in AuditRow.__table__.columns]
+    while True:
+        chunk = session.execute(
+            select(*cols).where(AuditRow.seq > last).order_by(AuditRow.seq).limit(batch)
+        ).all()
+        if not chunk:
+            return
+        for r in chunk:
+            yield r._asdict()
+        last = chunk[-1].seq
+
+
+def verify(session: Session, public_key: Ed25519PublicKey) -> VerifyReport:
+    """Walk the whole chain, then check the head row and every signed checkpoint against it."""
+    hashes: dict[int, str] = {}
+    checkpoints = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all()
+    wanted = {cp.seq for cp in checkpoints}
+
+    def tap(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for r in rows:
+            if r["seq"] in wanted:
+                hashes[r["seq"]] = r["hash"]
+            yield r
+
+    count = 0
+
+    def counted(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for r in rows:
+            count += 1
+            yield r
+
+    last_seq, last_hash, problem = verify_rows(counted(tap(_iter_rows(session))), GENESIS, 0)
+    report = lambda p: VerifyReport(count, len(checkpoints), last_seq, p)  # noqa: E731
+    if problem:
+        return report(problem)
+    for cp in checkpoints:
+        try:
+            public_key.verify(base64.b64decode(cp.signature), checkpoint_message(cp.node, cp.seq, cp.hash))
+        except Exception:
+            return report(ChainBreak(cp.seq, f"checkpoint at row {cp.seq} has an invalid signature"))
+        if cp.seq > last_seq:
+            return report(
+                ChainBreak(
+                    last_seq + 1,
+                    f"log truncated: checkpoint at row {cp.seq} but the log ends at row {last_seq}",
+                )
+            )
+        if hashes.get(cp.seq) != cp.hash:
+            return report(
+                ChainBreak(cp.seq, f"row {cp.seq} differs from its signed checkpoint (chain recomputed?)")
+            )
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != last_seq or head.hash != last_hash):
+        return report(
+            ChainBreak(
+                min(head.seq, last_seq) + 1, f"log ends at row {last_seq} but its head says row {head.seq}"
+            )
+        )
+    return report(None)

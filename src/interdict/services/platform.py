@@ -1,0 +1,38 @@
+"""The services wired together for one configuration: what the API, the web pages and the CLI hold."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from interdict.services.attachments import AttachmentService
+from interdict.services.audit import AuditLog
+from interdict.services.auth import Authenticator
+from interdict.services.intel import IntelService
+from interdict.services.onward import OnwardService
+from interdict.services.structure import StructureService
+from interdict.services.users import UserService
+from interdict.settings import Settings
+from interdict.store.db import Database
+
+
+class Platform:
+    def __init__(self, settings: Settings, db: Database | None = None) -> None:
+        self.settings = settings
+        self.db = db or Database(settings.effective_database_url)
+        self.audit = AuditLog(settings.effective_secret_key, settings.audit_checkpoint_every)
+        self.auth = Authenticator(settings, self.audit)
+        self.structure = StructureService(self.audit)
+        self.users = UserService(self.audit, self.auth)
+        self.intel = IntelService(self.audit)
+        self.onward = OnwardService(self.audit, self.intel)
+
+    @cached_property
+    def attachments(self) -> AttachmentService:
+        return AttachmentService(
+            self.audit, self.settings.data_dir / "attachments", self.settings.attachment_max_bytes
+        )
+
+    def upgrade(self) -> None:
+        from interdict.store.migrate import upgrade
+
+        upgrade(self.db.url)

@@ -1,0 +1,73 @@
+"""What every shared-record service shares: find-or-404, owner checks, audit of foreign reads."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from interdict.domain.errors import ForbiddenError, NotFoundError
+from interdict.domain.roles import Permission
+from interdict.services.audit import AuditEvent, AuditLog
+from interdict.services.context import Actor
+from interdict.services.sharing import visible_select
+from interdict.store.structure import Agency
+
+M = TypeVar("M")
+
+
+def is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except (ValueError, AttributeError, TypeError):
+        return False
+
+
+def not_found(kind: str, ref: str) -> NotFoundError:
+    # The same words whether the record does not exist or the caller may not see it.
+    return NotFoundError(f"no {kind} {ref!r}")
+
+
+def get_visible(session: Session, actor: Actor, model: type[M], ref: str, kind: str) -> M:
+    if not is_uuid(ref):
+        raise not_found(kind, ref)
+    stmt = visible_select(session, actor, model).where(model.uuid == ref.lower())  # type: ignore[attr-defined]
+    row = session.scalars(stmt).one_or_none()
+    if row is None:
+        raise not_found(kind, ref)
+    return row
+
+
+def require_owner(actor: Actor, record: Any, action: str) -> None:
+    if record.owner_agency_id != actor.agency_id:
+        raise ForbiddenError(f"only the owner agency may {action} this record")
+    if not actor.can(Permission.WRITE_RECORDS):
+        raise ForbiddenError(f"your roles do not allow you to {action} records")
+
+
+def agency_code(session: Session, agency_id: int) -> str:
+    agency = session.get(Agency, agency_id)
+    return agency.code if agency else "?"
+
+
+def audit_reads(
+    session: Session,
+    audit: AuditLog,
+    actor: Actor,
+    records: list[Any],
+    kind: str,
+    via: str,
+    codes: dict[int, str],
+) -> None:
+    """One audit row per record of another agency that this answer disclosed."""
+    events = [
+        AuditEvent(
+            "record.read", "ok", kind, r.uuid, codes.get(r.owner_agency_id), r.distribution, {"via": via}
+        )
+        for r in records
+        if r.owner_agency_id != actor.agency_id
+    ]
+    if events:
+        audit.record_many(session, actor, events)

@@ -1,0 +1,176 @@
+"""Shared-record plumbing every record type reuses: validate a requested distribution, store its
+targets, describe it to a viewer, and open a visibility-filtered query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.orm import Session
+
+from interdict.domain.errors import BadInputError
+from interdict.domain.sharing import Distribution, HandlingCondition
+from interdict.services.context import Actor
+from interdict.store.records import RecordShare
+from interdict.store.structure import Agency, Mechanism, MechanismMember
+from interdict.store.visibility import ViewerContext, viewer_context, visible
+
+
+@dataclass(frozen=True)
+class DistributionRequest:
+    distribution: str
+    agencies: Sequence[str] = ()
+    mechanisms: Sequence[str] = ()
+    handling_conditions: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class ResolvedDistribution:
+    distribution: Distribution
+    agency_ids: frozenset[int]
+    mechanism_ids: frozenset[int]
+    handling_conditions: tuple[str, ...]
+
+
+def viewer(session: Session, actor: Actor) -> ViewerContext:
+    if actor.agency_id is None:
+        raise BadInputError("this action needs a user of an agency")
+    return viewer_context(session, actor.agency_id, actor.today)
+
+
+def visible_select(session: Session, actor: Actor, model: Any) -> Select[Any]:
+    """``SELECT model WHERE <sharing rule for the actor's agency>``: the one way to read shared records."""
+    return select(model).where(visible(model, viewer(session, actor)))
+
+
+def resolve_distribution(session: Session, actor: Actor, req: DistributionRequest) -> ResolvedDistribution:
+    """Check a requested distribution against what the actor's agency may use; name every problem."""
+    errors: dict[str, str] = {}
+    try:
+        dist = Distribution(req.distribution)
+    except ValueError:
+        known = ", ".join(d.value for d in Distribution)
+        raise BadInputError(
+            f"distribution {req.distribution!r} is not one of {known}",
+            {"distribution": f"expected one of {known}"},
+        ) from None
+    agency_ids: set[int] = set()
+    mechanism_ids: set[int] = set()
+    if dist is Distribution.AGENCIES:
+        agency_ids = _agencies(session, req.agencies, errors)
+        if not req.agencies:
+            errors["agencies"] = "distribution 'agencies' needs at least one agency code"
+    elif req.agencies:
+        errors["agencies"] = f"agencies may only be named with distribution 'agencies' (got {dist.value!r})"
+    if dist is Distribution.MECHANISMS:
+        mechanism_ids = _mechanisms(session, actor, req.mechanisms, errors)
+        if not req.mechanisms:
+            errors["mechanisms"] = "distribution 'mechanisms' needs at least one mechanism code"
+    elif req.mechanisms:
+        errors["mechanisms"] = (
+            f"mechanisms may only be named with distribution 'mechanisms' (got {dist.value!r})"
+        )
+    conditions = _conditions(req.handling_conditions, errors)
+    if errors:
+        raise BadInputError(
+            "the distribution is not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors
+        )
+    return ResolvedDistribution(dist, frozenset(agency_ids), frozenset(mechanism_ids), conditions)
+
+
+def _agencies(session: Session, codes: Iterable[str], errors: dict[str, str]) -> set[int]:
+    codes = list(dict.fromkeys(codes))
+    found = dict(
+        session.execute(select(Agency.code, Agency.id).where(Agency.code.in_(codes), Agency.active.is_(True)))
+        .tuples()
+        .all()
+    )
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        errors["agencies"] = "unknown agency code(s): " + ", ".join(repr(c) for c in unknown)
+    return set(found.values())
+
+
+def _mechanisms(session: Session, actor: Actor, codes: Iterable[str], errors: dict[str, str]) -> set[int]:
+    """Only mechanisms the actor's agency is a current member of may be named (else: unknown)."""
+    codes = list(dict.fromkeys(codes))
+    ctx = viewer(session, actor)
+    found = dict(
+        session.execute(select(Mechanism.code, Mechanism.id).where(Mechanism.code.in_(codes))).tuples().all()
+    )
+    usable = {c: i for c, i in found.items() if i in ctx.mechanism_ids}
+    bad = [c for c in codes if c not in usable]
+    if bad:
+        # The same words for "no such mechanism" and "not yours": rosters are not disclosed (A8).
+        errors["mechanisms"] = "unknown mechanism code(s) or not a member: " + ", ".join(repr(c) for c in bad)
+    return set(usable.values())
+
+
+def _conditions(values: Iterable[str], errors: dict[str, str]) -> tuple[str, ...]:
+    out = []
+    for value in dict.fromkeys(values):
+        try:
+            out.append(HandlingCondition(value).value)
+        except ValueError:
+            known = ", ".join(c.value for c in HandlingCondition)
+            errors["handling_conditions"] = f"unknown handling condition {value!r}; expected one of {known}"
+    return tuple(out)
+
+
+def store_targets(session: Session, record_uuid: str, resolved: ResolvedDistribution) -> None:
+    session.execute(delete(RecordShare).where(RecordShare.record_uuid == record_uuid))
+    session.add_all(
+        [
+            RecordShare(record_uuid=record_uuid, target_kind="agency", target_id=i)
+            for i in sorted(resolved.agency_ids)
+        ]
+        + [
+            RecordShare(record_uuid=record_uuid, target_kind="mechanism", target_id=i)
+            for i in sorted(resolved.mechanism_ids)
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Targets:
+    agencies: list[str]
+    mechanisms: list[str]
+
+
+def targets_for(session: Session, record_uuid: str, owner_view: bool, ctx: ViewerContext | None) -> Targets:
+    """Named targets of a record. The owner sees them all; a recipient sees only those that include it
+    (its own agency, mechanisms it belongs to), so no roster leaks through a shared record (A8)."""
+    rows = session.execute(
+        select(RecordShare.target_kind, RecordShare.target_id).where(RecordShare.record_uuid == record_uuid)
+    ).all()
+    agency_ids = {t for k, t in rows if k == "agency"}
+    mechanism_ids = {t for k, t in rows if k == "mechanism"}
+    if not owner_view and ctx is not None:
+        agency_ids &= {ctx.agency_id}
+        mechanism_ids &= set(ctx.mechanism_ids)
+    agencies = (
+        sorted(session.scalars(select(Agency.code).where(Agency.id.in_(agency_ids)))) if agency_ids else []
+    )
+    mechanisms = (
+        sorted(session.scalars(select(Mechanism.code).where(Mechanism.id.in_(mechanism_ids))))
+        if mechanism_ids
+        else []
+    )
+    return Targets(agencies, mechanisms)
+
+
+def current_member_agency_ids(session: Session, mechanism_ids: Iterable[int], actor: Actor) -> set[int]:
+    ids = list(mechanism_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(MechanismMember.agency_id).where(
+                MechanismMember.mechanism_id.in_(ids),
+                MechanismMember.joined <= actor.today,
+                (MechanismMember.left.is_(None)) | (MechanismMember.left > actor.today),
+            )
+        )
+    )

@@ -1,0 +1,1 @@
+"""SQLAlchemy tables, Alembic migrations, the visibility filter and the few dialect helpers."""

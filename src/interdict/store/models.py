@@ -1,0 +1,27 @@
+"""Every table, imported in one place for Alembic and the tests."""
+
+from interdict.store.audit import AuditCheckpoint, AuditHead, AuditRow
+from interdict.store.base import Base
+from interdict.store.identity import ApiToken, LoginThrottle, Session, User
+from interdict.store.records import Attachment, IntelReport, OnwardRequest, RecordShare, SharedColumns
+from interdict.store.structure import Agency, Agreement, Mechanism, MechanismMember
+
+__all__ = [
+    "Agency",
+    "Agreement",
+    "ApiToken",
+    "Attachment",
+    "AuditCheckpoint",
+    "AuditHead",
+    "AuditRow",
+    "Base",
+    "IntelReport",
+    "LoginThrottle",
+    "Mechanism",
+    "MechanismMember",
+    "OnwardRequest",
+    "RecordShare",
+    "Session",
+    "SharedColumns",
+    "User",
+]

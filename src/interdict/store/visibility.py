@@ -1,0 +1,102 @@
+"""The SQL half of the sharing rule. Every read of shared records goes through ``visible()``.
+
+``viewer_context`` reads, inside the caller's transaction, what the rule needs to know about the
+viewing agency today (its current mechanisms and its personal-data partners), so a change of
+membership or agreement counts from the very next request. ``visible`` turns that into a WHERE
+clause over any table with ``SharedColumns``. ``interdict.domain.sharing.can_see`` is the same rule in
+Python; tests/store/test_visibility_oracle.py holds the two equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from interdict.domain.sharing import Distribution
+from interdict.store.records import RecordShare
+from interdict.store.structure import Agreement, MechanismMember
+
+
+@dataclass(frozen=True)
+class ViewerContext:
+    agency_id: int
+    mechanism_ids: frozenset[int]
+    personal_data_partner_ids: frozenset[int]
+    day: date
+
+
+def _current_members(day: date) -> ColumnElement[bool]:
+    return and_(
+        MechanismMember.joined <= day,
+        or_(MechanismMember.left.is_(None), MechanismMember.left > day),
+    )
+
+
+def viewer_context(session: Session, agency_id: int, day: date) -> ViewerContext:
+    mechanisms = frozenset(
+        session.scalars(
+            select(MechanismMember.mechanism_id).where(
+                MechanismMember.agency_id == agency_id, _current_members(day)
+            )
+        )
+    )
+    in_force = and_(
+        Agreement.allows_personal_data.is_(True),
+        Agreement.valid_from <= day,
+        or_(Agreement.valid_to.is_(None), Agreement.valid_to >= day),
+    )
+    partners: set[int] = set()
+    for a, b in session.execute(
+        select(Agreement.agency_a_id, Agreement.agency_b_id).where(
+            in_force,
+            Agreement.mechanism_id.is_(None),
+            or_(Agreement.agency_a_id == agency_id, Agreement.agency_b_id == agency_id),
+        )
+    ):
+        partners.update(x for x in (a, b) if x is not None)
+    if mechanisms:
+        pd_mechanisms = select(Agreement.mechanism_id).where(in_force, Agreement.mechanism_id.in_(mechanisms))
+        partners.update(
+            session.scalars(
+                select(MechanismMember.agency_id).where(
+                    MechanismMember.mechanism_id.in_(pd_mechanisms), _current_members(day)
+                )
+            )
+        )
+    partners.discard(agency_id)
+    return ViewerContext(agency_id, mechanisms, frozenset(partners), day)
+
+
+def _named(model: Any, kind: str, ids: frozenset[int] | set[int]) -> ColumnElement[bool]:
+    if not ids:
+        return false()
+    return exists().where(
+        RecordShare.record_uuid == model.uuid,
+        RecordShare.target_kind == kind,
+        RecordShare.target_id.in_(sorted(ids)),
+    )
+
+
+def visible(model: Any, viewer: ViewerContext) -> ColumnElement[bool]:
+    """WHERE clause: rows of ``model`` (a table with SharedColumns) the viewing agency may see."""
+    reaches = or_(
+        model.distribution == Distribution.ALL.value,
+        and_(model.distribution == Distribution.AGENCIES.value, _named(model, "agency", {viewer.agency_id})),
+        and_(
+            model.distribution == Distribution.MECHANISMS.value,
+            _named(model, "mechanism", viewer.mechanism_ids),
+        ),
+    )
+    personal_ok: ColumnElement[bool] = (
+        or_(
+            model.contains_personal_data.is_(False),
+            model.owner_agency_id.in_(sorted(viewer.personal_data_partner_ids)),
+        )
+        if viewer.personal_data_partner_ids
+        else model.contains_personal_data.is_(False)
+    )
+    return or_(model.owner_agency_id == viewer.agency_id, and_(reaches, personal_ok, true()))
