@@ -399,7 +399,7 @@ def _codes(session: Session, rows: Sequence[Any]) -> dict[int, str]:
 def _codes_by_id(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).tuples().all())
+    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
 
 
 def _username(session: Session, user_id: int) -> str:

@@ -98,7 +98,7 @@ def _mechanisms(session: Session, actor: Actor, codes: Iterable[str], errors: di
     codes = list(dict.fromkeys(codes))
     ctx = viewer(session, actor)
     found = dict(
-        session.execute(select(Mechanism.code, Mechanism.id).where(Mechanism.code.in_(codes))).tuples().all()
+        session.execute(select(Mechanism.code, Mechanism.id).where(Mechanism.code.in_(codes))).all()
     )
     usable = {c: i for c, i in found.items() if i in ctx.mechanism_ids}
     bad = [c for c in codes if c not in usable]
