@@ -274,7 +274,7 @@ def users_list(agency: str = typer.Option("", help="Only this agency."), fmt: Fo
 
     p = platform()
     with console_unit(p) as (session, actor):
-        rows = [public(u).model_dump(mode="json") for u in p.users.list(session, actor, agency or None)]
+        rows = [public(u).model_dump(mode="json") for u in p.users.list_users(session, actor, agency or None)]
     emit(rows, ["username", "agency", "roles", "disabled", "mfa_enrolled"], fmt, "Users")
 
 

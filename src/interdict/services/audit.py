@@ -6,10 +6,11 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -140,49 +141,47 @@ def _iter_rows(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
 
 def verify(session: Session, public_key: Ed25519PublicKey) -> VerifyReport:
     """Walk the whole chain, then check the head row and every signed checkpoint against it."""
-    hashes: dict[int, str] = {}
     checkpoints = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all()
     wanted = {cp.seq for cp in checkpoints}
-
-    def tap(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for r in rows:
-            if r["seq"] in wanted:
-                hashes[r["seq"]] = r["hash"]
-            yield r
-
+    hashes: dict[int, str] = {}
     count = 0
 
-    def counted(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def walk() -> Iterator[dict[str, Any]]:
         nonlocal count
-        for r in rows:
+        for row in _iter_rows(session):
             count += 1
-            yield r
+            if row["seq"] in wanted:
+                hashes[row["seq"]] = row["hash"]
+            yield row
 
-    last_seq, last_hash, problem = verify_rows(counted(tap(_iter_rows(session))), GENESIS, 0)
-    report = lambda p: VerifyReport(count, len(checkpoints), last_seq, p)  # noqa: E731
-    if problem:
-        return report(problem)
+    last_seq, last_hash, problem = verify_rows(walk(), GENESIS, 0)
+    problem = problem or _check_anchors(session, public_key, checkpoints, hashes, last_seq, last_hash)
+    return VerifyReport(count, len(checkpoints), last_seq, problem)
+
+
+def _check_anchors(
+    session: Session,
+    public_key: Ed25519PublicKey,
+    checkpoints: Sequence[AuditCheckpoint],
+    hashes: dict[int, str],
+    last_seq: int,
+    last_hash: str,
+) -> ChainBreak | None:
+    """Signed checkpoints catch a recomputed chain and a truncated tail; the head row catches the rest."""
     for cp in checkpoints:
         try:
             public_key.verify(base64.b64decode(cp.signature), checkpoint_message(cp.node, cp.seq, cp.hash))
-        except Exception:
-            return report(ChainBreak(cp.seq, f"checkpoint at row {cp.seq} has an invalid signature"))
+        except (InvalidSignature, ValueError):
+            return ChainBreak(cp.seq, f"checkpoint at row {cp.seq} has an invalid signature")
         if cp.seq > last_seq:
-            return report(
-                ChainBreak(
-                    last_seq + 1,
-                    f"log truncated: checkpoint at row {cp.seq} but the log ends at row {last_seq}",
-                )
+            return ChainBreak(
+                last_seq + 1, f"log truncated: checkpoint at row {cp.seq} but the log ends at row {last_seq}"
             )
         if hashes.get(cp.seq) != cp.hash:
-            return report(
-                ChainBreak(cp.seq, f"row {cp.seq} differs from its signed checkpoint (chain recomputed?)")
-            )
+            return ChainBreak(cp.seq, f"row {cp.seq} differs from its signed checkpoint (chain recomputed?)")
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != last_seq or head.hash != last_hash):
-        return report(
-            ChainBreak(
-                min(head.seq, last_seq) + 1, f"log ends at row {last_seq} but its head says row {head.seq}"
-            )
+        return ChainBreak(
+            min(head.seq, last_seq) + 1, f"log ends at row {last_seq} but its head says row {head.seq}"
         )
-    return report(None)
+    return None

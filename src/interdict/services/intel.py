@@ -15,6 +15,7 @@ from sqlalchemy import Select, Text, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError, ConflictError, ForbiddenError
+from interdict.domain.intel import IntelCategory, SourceReliability
 from interdict.domain.roles import Permission
 from interdict.domain.sharing import Distribution, HandlingCondition
 from interdict.io.csvsafe import cell
@@ -320,8 +321,8 @@ class IntelService:
             title=report.title,
             body=report.body,
             body_html=render(report.body),
-            category=report.category,
-            source_reliability=report.source_reliability,  # type: ignore[arg-type]
+            category=IntelCategory(report.category),
+            source_reliability=SourceReliability(report.source_reliability),
             info_accuracy=report.info_accuracy,
             grading=f"{report.source_reliability}{report.info_accuracy}",
             tags=report.tags,

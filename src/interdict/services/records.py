@@ -34,7 +34,7 @@ def get_visible(session: Session, actor: Actor, model: type[M], ref: str, kind: 
     if not is_uuid(ref):
         raise not_found(kind, ref)
     stmt = visible_select(session, actor, model).where(model.uuid == ref.lower())  # type: ignore[attr-defined]
-    row = session.scalars(stmt).one_or_none()
+    row: M | None = session.scalars(stmt).one_or_none()
     if row is None:
         raise not_found(kind, ref)
     return row

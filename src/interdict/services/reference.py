@@ -89,10 +89,10 @@ def load_reference(platform: Platform, session: Session, actor: Actor, data: dic
     for raw in data.get("agreements", []):
         if raw["title"] in titles:
             continue
-        fields = AgreementCreate.model_validate(
+        agreement = AgreementCreate.model_validate(
             {k: v for k, v in raw.items() if k in AgreementCreate.model_fields}
         )
-        platform.structure.create_agreement(session, actor, fields)
+        platform.structure.create_agreement(session, actor, agreement)
         counts.agreements += 1
     platform.audit.record(session, actor, AuditEvent("reference.load", detail=counts.__dict__))
     return counts

@@ -97,9 +97,7 @@ def _mechanisms(session: Session, actor: Actor, codes: Iterable[str], errors: di
     """Only mechanisms the actor's agency is a current member of may be named (else: unknown)."""
     codes = list(dict.fromkeys(codes))
     ctx = viewer(session, actor)
-    found = dict(
-        session.execute(select(Mechanism.code, Mechanism.id).where(Mechanism.code.in_(codes))).all()
-    )
+    found = dict(session.execute(select(Mechanism.code, Mechanism.id).where(Mechanism.code.in_(codes))).all())
     usable = {c: i for c, i in found.items() if i in ctx.mechanism_ids}
     bad = [c for c in codes if c not in usable]
     if bad:

@@ -119,7 +119,7 @@ class UserService:
         )
         return user, password if generated else None
 
-    def list(self, session: Session, actor: Actor, agency: str | None) -> list[User]:
+    def list_users(self, session: Session, actor: Actor, agency: str | None) -> list[User]:
         stmt = select(User).order_by(User.username)
         if actor.can(Permission.MANAGE_STRUCTURE):
             if agency:
@@ -223,9 +223,10 @@ class UserService:
         if data.user and data.user != actor.username:
             user = self._manageable(session, actor, data.user, "issue tokens for")
         else:
-            user = session.get(User, actor.user_id) if actor.user_id is not None else None
-            if user is None:
+            me = session.get(User, actor.user_id) if actor.user_id is not None else None
+            if me is None:
                 raise BadInputError("user is required", {"user": "required"})
+            user = me
         return self.auth.issue_token(session, actor, user, data.name, data.expires_in_days)
 
     def tokens(self, session: Session, actor: Actor) -> list[ApiToken]:

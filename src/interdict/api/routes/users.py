@@ -34,7 +34,7 @@ def token_public(t: ApiToken) -> TokenPublic:
 def list_users(ctx: CtxDep, agency: str | None = Query(None, max_length=32)) -> list[UserPublic]:
     """Agency admins: their agency's users. Platform admins: any agency's (metadata only). Others: themselves."""
     with ctx.unit() as (session, actor):
-        return [public(u) for u in ctx.platform.users.list(session, actor, agency)]
+        return [public(u) for u in ctx.platform.users.list_users(session, actor, agency)]
 
 
 @router.post("/users", status_code=201)
