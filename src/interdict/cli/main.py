@@ -198,21 +198,13 @@ def _load_demo(p: Platform, seed: int, reports: int = 400) -> None:
     if not logins:
         typer.echo("demo world already loaded; nothing new")
         return
-    typer.echo("Demo logins (shown once; admins sign in with a TOTP code from the secret shown):")
-    emit(
-        [
-            {
-                "username": x.username,
-                "password": x.password,
-                "agency": x.agency,
-                "roles": list(x.roles),
-                "totp_secret": x.totp_secret or "",
-            }
-            for x in logins
-        ],
-        ["username", "password", "agency", "roles", "totp_secret"],
-        Format.TABLE,
+    typer.echo(
+        "Demo logins, shown once. Admins also need a TOTP code: add the secret to an authenticator app."
     )
+    width = max(len(x.username) for x in logins)
+    for x in logins:
+        totp = f"  totp-secret {x.totp_secret}" if x.totp_secret else ""
+        typer.echo(f"  {x.username:<{width}}  {x.password}  {x.agency:<12} {','.join(x.roles)}{totp}")
 
 
 # -- users and tokens ----------------------------------------------------------------------------------

@@ -83,9 +83,9 @@ def resolve_distribution(session: Session, actor: Actor, req: DistributionReques
 def _agencies(session: Session, codes: Iterable[str], errors: dict[str, str]) -> set[int]:
     codes = list(dict.fromkeys(codes))
     found = dict(
-        session.execute(select(Agency.code, Agency.id).where(Agency.code.in_(codes), Agency.active.is_(True)))
-        .tuples()
-        .all()
+        session.execute(
+            select(Agency.code, Agency.id).where(Agency.code.in_(codes), Agency.active.is_(True))
+        ).all()
     )
     unknown = [c for c in codes if c not in found]
     if unknown:
