@@ -88,6 +88,10 @@ TAMPERING: dict[str, Callable[[Platform], None]] = {
         "UPDATE audit_head SET seq=300, hash=(SELECT hash FROM audit_log WHERE seq=300) WHERE id=1"),
     "recompute-chain-from-row-200": lambda p: recompute_from(p, 200),
     "forge-checkpoint-signature": lambda p: raw(p, "UPDATE audit_checkpoints SET signature='AAAA' WHERE seq=256"),
+    "cut-after-last-checkpoint-fix-head": lambda p: raw(
+        p, "DELETE FROM audit_log WHERE seq > 590",
+        "UPDATE audit_head SET seq=590, hash=(SELECT hash FROM audit_log WHERE seq=590) WHERE id=1"),
+    "recompute-after-last-checkpoint": lambda p: recompute_from(p, 595),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,15 +35,22 @@ CHAINED_FIELDS = (
 )
 
 
-def row_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
-    payload = json.dumps(
-        [fields.get(name) for name in CHAINED_FIELDS], ensure_ascii=False, separators=(",", ":")
-    )
+def values_hash(prev_hash: str, values: Sequence[Any]) -> str:
+    """Hash of one row given its ``CHAINED_FIELDS`` values in order."""
+    payload = json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+def row_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    return values_hash(prev_hash, [fields.get(name) for name in CHAINED_FIELDS])
 
 
 def checkpoint_message(node: str, seq: int, digest: str) -> bytes:
     return f"interdict-audit-checkpoint/v1|{node}|{seq}|{digest}".encode()
+
+
+def head_message(node: str, seq: int, digest: str) -> bytes:
+    return f"interdict-audit-head/v1|{node}|{seq}|{digest}".encode()
 
 
 @dataclass(frozen=True)
@@ -55,19 +62,31 @@ class ChainBreak:
 def verify_rows(
     rows: Iterable[Mapping[str, Any]], start_hash: str = GENESIS, start_seq: int = 0
 ) -> tuple[int, str, ChainBreak | None]:
-    """Walk rows in ``seq`` order. Returns (last seq, last hash, first break or None)."""
+    """Walk rows (mappings) in ``seq`` order. Returns (last seq, last hash, first break or None)."""
+    return verify_tuples(
+        ((*(row.get(n) for n in CHAINED_FIELDS), row["prev_hash"], row["hash"]) for row in rows),
+        start_hash,
+        start_seq,
+    )
+
+
+def verify_tuples(
+    rows: Iterable[Sequence[Any]], start_hash: str = GENESIS, start_seq: int = 0
+) -> tuple[int, str, ChainBreak | None]:
+    """Walk rows given as (*CHAINED_FIELDS values, prev_hash, hash), ``seq`` first, in ``seq`` order."""
     prev_hash, prev_seq = start_hash, start_seq
+    width = len(CHAINED_FIELDS)
     for row in rows:
-        seq = int(row["seq"])
+        seq = int(row[0])
         if seq != prev_seq + 1:
             return (
                 prev_seq,
                 prev_hash,
                 ChainBreak(prev_seq + 1, f"row {prev_seq + 1} is missing (next is {seq})"),
             )
-        if row["prev_hash"] != prev_hash:
+        if row[width] != prev_hash:
             return prev_seq, prev_hash, ChainBreak(seq, f"row {seq} does not link to row {prev_seq}")
-        if row_hash(prev_hash, row) != row["hash"]:
+        if values_hash(prev_hash, row[:width]) != row[width + 1]:
             return prev_seq, prev_hash, ChainBreak(seq, f"row {seq} was altered (hash mismatch)")
-        prev_hash, prev_seq = row["hash"], seq
+        prev_hash, prev_seq = row[width + 1], seq
     return prev_seq, prev_hash, None

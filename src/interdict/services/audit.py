@@ -8,14 +8,22 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interdict.domain.audit_chain import GENESIS, ChainBreak, checkpoint_message, row_hash, verify_rows
+from interdict.domain.audit_chain import (
+    CHAINED_FIELDS,
+    GENESIS,
+    ChainBreak,
+    checkpoint_message,
+    head_message,
+    row_hash,
+    verify_tuples,
+)
 from interdict.services.context import Actor
 from interdict.store.audit import AuditCheckpoint, AuditHead, AuditRow
 from interdict.store.dialect import lock_audit_head
@@ -70,9 +78,14 @@ class AuditLog:
             head.seq, head.hash = row.seq, digest
             if row.seq % self.checkpoint_every == 0:
                 self._checkpoint(session, actor, row.seq, digest)
+        self._sign_head(head, actor.node)
         session.add_all(rows)
         session.flush()
         return rows
+
+    def _sign_head(self, head: AuditHead, node: str) -> None:
+        head.node = node
+        head.signature = base64.b64encode(self._key.sign(head_message(node, head.seq, head.hash))).decode()
 
     @staticmethod
     def _fields(seq: int, actor: Actor, event: AuditEvent) -> dict[str, Any]:
@@ -125,53 +138,72 @@ class VerifyReport:
         return self.problem is None
 
 
-def _iter_rows(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
+def _iter_rows(session: Session, batch: int = 20_000) -> Iterator[tuple[Any, ...]]:
+    """Rows as (*CHAINED_FIELDS, prev_hash, hash) tuples, in seq order, a batch at a time."""
+    cols = [getattr(AuditRow, name) for name in (*CHAINED_FIELDS, "prev_hash", "hash")]
     last = 0
-    cols = [getattr(AuditRow, c.name) for c in AuditRow.__table__.columns]
     while True:
         chunk = session.execute(
             select(*cols).where(AuditRow.seq > last).order_by(AuditRow.seq).limit(batch)
         ).all()
         if not chunk:
             return
-        for r in chunk:
-            yield r._asdict()
-        last = chunk[-1].seq
+        yield from (tuple(r) for r in chunk)
+        last = chunk[-1][0]
 
 
 def verify(session: Session, public_key: Ed25519PublicKey) -> VerifyReport:
-    """Walk the whole chain, then check the head row and every signed checkpoint against it."""
+    """Walk the whole chain, then check every signed checkpoint and the signed head against it."""
     checkpoints = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all()
     wanted = {cp.seq for cp in checkpoints}
     hashes: dict[int, str] = {}
     count = 0
 
-    def walk() -> Iterator[dict[str, Any]]:
+    def walk() -> Iterator[tuple[Any, ...]]:
         nonlocal count
         for row in _iter_rows(session):
             count += 1
-            if row["seq"] in wanted:
-                hashes[row["seq"]] = row["hash"]
+            if row[0] in wanted:
+                hashes[row[0]] = row[-1]
             yield row
 
-    last_seq, last_hash, problem = verify_rows(walk(), GENESIS, 0)
-    problem = problem or _check_anchors(session, public_key, checkpoints, hashes, last_seq, last_hash)
+    last_seq, last_hash, problem = verify_tuples(walk(), GENESIS, 0)
+    head = session.get(AuditHead, 1)
+    problem = problem or check_anchors(public_key, checkpoints, hashes, last_seq, last_hash, head)
     return VerifyReport(count, len(checkpoints), last_seq, problem)
 
 
-def _check_anchors(
-    session: Session,
+class Signed(Protocol):
+    """A checkpoint or the head: (node, seq, hash) and the node's signature over them."""
+
+    seq: int
+    hash: str
+    node: str
+    signature: str
+
+
+def _signed_ok(public_key: Ed25519PublicKey, message: bytes, signature: str) -> bool:
+    try:
+        public_key.verify(base64.b64decode(signature), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def check_anchors(
     public_key: Ed25519PublicKey,
-    checkpoints: Sequence[AuditCheckpoint],
+    checkpoints: Sequence[Signed],
     hashes: dict[int, str],
     last_seq: int,
     last_hash: str,
+    head: Signed | None,
 ) -> ChainBreak | None:
-    """Signed checkpoints catch a recomputed chain and a truncated tail; the head row catches the rest."""
+    """Signed checkpoints and the signed head catch a recomputed chain and a truncated tail.
+
+    ``hashes`` maps each checkpointed seq to the hash the walk found there.
+    """
     for cp in checkpoints:
-        try:
-            public_key.verify(base64.b64decode(cp.signature), checkpoint_message(cp.node, cp.seq, cp.hash))
-        except (InvalidSignature, ValueError):
+        if not _signed_ok(public_key, checkpoint_message(cp.node, cp.seq, cp.hash), cp.signature):
             return ChainBreak(cp.seq, f"checkpoint at row {cp.seq} has an invalid signature")
         if cp.seq > last_seq:
             return ChainBreak(
@@ -179,9 +211,14 @@ def _check_anchors(
             )
         if hashes.get(cp.seq) != cp.hash:
             return ChainBreak(cp.seq, f"row {cp.seq} differs from its signed checkpoint (chain recomputed?)")
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != last_seq or head.hash != last_hash):
+    if head is None:
+        return None if last_seq == 0 else ChainBreak(1, "the signed head of the log is missing")
+    if not _signed_ok(public_key, head_message(head.node, head.seq, head.hash), head.signature):
         return ChainBreak(
-            min(head.seq, last_seq) + 1, f"log ends at row {last_seq} but its head says row {head.seq}"
+            head.seq, "the head of the log is not signed by this node (rewritten or rolled back?)"
+        )
+    if (head.seq, head.hash) != (last_seq, last_hash):
+        return ChainBreak(
+            min(head.seq, last_seq) + 1, f"log ends at row {last_seq} but its signed head says row {head.seq}"
         )
     return None

@@ -35,13 +35,16 @@ class AuditRow(Base):
 
 
 class AuditHead(Base):
-    """One row: the last sequence number and hash. Locked while appending so the chain stays linear."""
+    """One row: the last sequence number and hash, signed by the node after every append (so the tail
+    cannot be cut or rewritten without the node's key). Locked while appending: the chain stays linear."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     hash: Mapped[str] = mapped_column(String(64))
+    node: Mapped[str] = mapped_column(String(64), default="")
+    signature: Mapped[str] = mapped_column(String(200), default="")
 
 
 class AuditCheckpoint(Base):

@@ -19,7 +19,7 @@ def lock_audit_head(session: Session) -> AuditHead:
         stmt = stmt.with_for_update()
     head = session.execute(stmt).scalar_one_or_none()
     if head is None:
-        head = AuditHead(id=1, seq=0, hash="0" * 64)
+        head = AuditHead(id=1, seq=0, hash="0" * 64, node="", signature="")
         session.add(head)
         session.flush()
     return head
