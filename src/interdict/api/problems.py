@@ -8,14 +8,42 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from interdict.api.middleware import SECURITY_HEADERS
 from interdict.domain.errors import InterdictError
 from interdict.services.audit import AuditEvent
 from interdict.services.context import Actor
 
 log = logging.getLogger("interdict.api")
 PROBLEM = "application/problem+json"
+
+
+class ProblemField(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error answer (RFC 9457), whatever its status."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[ProblemField]
+
+
+# Declared on every operation: any 4xx comes as a Problem (401, 403, 404, 409, 413, 422, 429, ...).
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "description": "A problem: the request was refused (RFC 9457 problem+json).",
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 
 
 def problem(
@@ -71,6 +99,18 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 def install(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, plus the Problem schema the ``RESPONSES`` declarations refer to."""
+        if app.openapi_schema is None:
+            problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas = generate().setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(problem_schema.pop("$defs", {}), Problem=problem_schema)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(InterdictError)
     async def _domain(request: Request, exc: InterdictError) -> JSONResponse:
         if exc.status in (401, 403, 404, 429):
@@ -95,6 +135,14 @@ def install(app: FastAPI) -> None:
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return problem(422, "Invalid input", detail or "invalid input", "invalid_input", errors)
 
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # e.g. a NUL character in a query or path parameter, which PostgreSQL cannot compare or store.
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+        return problem(
+            422, "Invalid input", "a value in the request cannot be stored or searched for", "invalid_input"
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {
@@ -110,9 +158,12 @@ def install(app: FastAPI) -> None:
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         rid = getattr(request.state, "request_id", "")
+        # Answered by Starlette's outermost middleware, past GuardMiddleware: add its headers here.
+        headers = {k.decode(): v.decode() for k, v in SECURITY_HEADERS} | {"x-request-id": rid}
         return problem(
             500,
             "Internal error",
             f"the server failed; quote request id {rid} to the administrators",
             "internal_error",
+            headers=headers,
         )

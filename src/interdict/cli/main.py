@@ -132,7 +132,7 @@ def serve(
     typer.echo(
         f"Interdict is serving on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)"
     )
-    uvicorn.run(create_app(platform=p), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(platform=p), host=host, port=port, log_level="info", server_header=False)
 
 
 def _demo_if_empty(p: Platform) -> None:
@@ -285,11 +285,10 @@ def tokens_revoke(token_uuid: str) -> None:
 @friendly
 def audit_verify() -> None:
     """Check the hash chain, the head and every signed checkpoint; name the first broken row."""
-    from interdict.services.audit import verify
+    from interdict.services.audit import verify_database
 
     p = platform()
-    with p.db.unit() as session:
-        report = verify(session, p.audit.public_key)
+    report = verify_database(p.db, p.audit.public_key)
     if report.ok:
         typer.echo(
             f"audit chain OK: {report.rows} rows, {report.checkpoints} signed checkpoints, head at row {report.head_seq}"

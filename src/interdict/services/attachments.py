@@ -68,7 +68,7 @@ class AttachmentService:
         report = get_visible(session, actor, IntelReport, ref, "intelligence report")
         require_owner(actor, report, "attach files to")
         if len(data) > self.max_bytes:
-            raise PayloadTooLargeError(f"file is {len(data)} bytes; the limit is {self.max_bytes}")
+            raise PayloadTooLargeError(f"file {filename!r} is over the limit of {self.max_bytes} bytes")
         if not data:
             raise BadInputError("file is empty", {"file": "empty"})
         name = safe_filename(filename)

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from sqlalchemy import text
 
 from interdict import __version__
+from interdict.api import problems
 from interdict.api.context import CtxDep
 from interdict.domain.errors import InterdictError
 from interdict.store.migrate import current_revision, head_revision
@@ -23,7 +24,7 @@ def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/ready")
+@router.get("/ready", responses={503: problems.RESPONSES["4XX"] | {"description": "Not ready"}})
 def ready(ctx: CtxDep) -> dict[str, str]:
     """Readiness: the database answers and its schema is at the migrations' head."""
     db = ctx.platform.db

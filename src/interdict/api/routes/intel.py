@@ -89,7 +89,12 @@ def count_reports(
 
 
 @router.get(
-    "/export", description=FILTER_DOC + " Other agencies' reports marked no_onward_sharing are withheld."
+    "/export",
+    description=FILTER_DOC + " Other agencies' reports marked no_onward_sharing are withheld.",
+    response_class=Response,
+    responses={
+        200: {"content": {m: {"schema": {"type": "string"}} for m in ("text/csv", "application/x-ndjson")}}
+    },
 )
 def export_reports(
     ctx: CtxDep,
