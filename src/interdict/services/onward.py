@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError, ConflictError, ForbiddenError, NotFoundError
@@ -15,7 +15,7 @@ from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.intel import KIND, IntelService
 from interdict.services.records import get_visible, is_uuid
-from interdict.services.sharing import DistributionRequest, targets_for, viewer
+from interdict.services.sharing import DistributionRequest, targets_for, viewer, visible_select
 from interdict.store.identity import User
 from interdict.store.records import IntelReport, OnwardRequest
 from interdict.store.structure import Agency, Mechanism
@@ -92,17 +92,22 @@ class OnwardService:
         if errors:
             raise BadInputError("the request names targets that cannot be used", errors)
 
+    @staticmethod
+    def _party(session: Session, actor: Actor) -> ColumnElement[bool]:
+        """Requests to the actor's agency as owner, and its own requests while it may still see the record:
+        a request names its record, so an agency that lost sight of the record (it left the mechanism, say)
+        loses sight of its requests too."""
+        seen = visible_select(session, actor, IntelReport).with_only_columns(IntelReport.uuid)
+        return or_(
+            OnwardRequest.owner_agency_id == actor.agency_id,
+            and_(OnwardRequest.requester_agency_id == actor.agency_id, OnwardRequest.record_uuid.in_(seen)),
+        )
+
     def _visible_request(self, session: Session, actor: Actor, ref: str) -> OnwardRequest:
         req = None
         if is_uuid(ref):
             req = session.scalars(
-                select(OnwardRequest).where(
-                    OnwardRequest.uuid == ref.lower(),
-                    or_(
-                        OnwardRequest.owner_agency_id == actor.agency_id,
-                        OnwardRequest.requester_agency_id == actor.agency_id,
-                    ),
-                )
+                select(OnwardRequest).where(OnwardRequest.uuid == ref.lower(), self._party(session, actor))
             ).one_or_none()
         if req is None:
             raise NotFoundError(f"no onward-sharing request {ref!r}")
@@ -111,12 +116,7 @@ class OnwardService:
     def list(
         self, session: Session, actor: Actor, status: str | None, limit: int, offset: int
     ) -> tuple[list[OnwardRequest], bool]:
-        stmt = select(OnwardRequest).where(
-            or_(
-                OnwardRequest.owner_agency_id == actor.agency_id,
-                OnwardRequest.requester_agency_id == actor.agency_id,
-            )
-        )
+        stmt = select(OnwardRequest).where(self._party(session, actor))
         if status:
             stmt = stmt.where(OnwardRequest.status == status)
         rows = list(
