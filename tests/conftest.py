@@ -10,6 +10,8 @@
 - ``client``: a FastAPI TestClient over ``platform`` and ``clock``.
 - ``world``: a ``World`` factory (tests/factories.py) to build agencies, mechanisms, users with tokens
   and records in a few lines, taking only the fields a test cares about.
+- ``cheap_password_hashing`` (autouse): argon2 with minimal cost, so that building users and signing in
+  take milliseconds; tests of the production parameters ask for ``real_password_hashing``.
 """
 
 from __future__ import annotations
@@ -57,6 +59,24 @@ def _pg_admin(sql: str) -> None:
     with engine.connect() as conn:
         conn.execute(text(sql))
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if "real_password_hashing" in request.fixturenames:
+        return
+    from argon2 import PasswordHasher
+
+    from interdict.services import auth
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(auth, "_hasher", cheap)
+    monkeypatch.setattr(auth, "_DUMMY_HASH", cheap.hash("unknown-user-dummy"))
+
+
+@pytest.fixture
+def real_password_hashing() -> None:
+    """Marker fixture: keep the production argon2 parameters."""
 
 
 @pytest.fixture(scope="session")

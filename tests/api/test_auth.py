@@ -161,3 +161,14 @@ def test_mfa_policy_per_agency(client: TestClient, world: World) -> None:
     alice = world.user(strict)
     session = login(client, alice)
     assert session["mfa_ok"] is False and session["mfa_enrolment_needed"] is True
+
+
+def test_passwords_are_hashed_with_argon2id_at_production_cost(real_password_hashing: None) -> None:
+    from argon2 import Type, extract_parameters
+
+    from interdict.services.auth import hash_password, password_matches
+
+    stored = hash_password("a long enough passphrase")
+    params = extract_parameters(stored)
+    assert params.type is Type.ID and params.time_cost >= 2 and params.memory_cost >= 19 * 1024
+    assert password_matches(stored, "a long enough passphrase") and not password_matches(stored, "wrong")

@@ -73,7 +73,7 @@ def test_only_owner_changes_distribution_and_it_is_audited(client: TestClient, w
     assert changed.status_code == 200 and changed.json()["sharing"]["distribution"] == "all"
     assert client.get(f"{API}/{report.uuid}", headers=outsider.headers).status_code == 200
     supervisor = world.user(th, "supervisor")
-    rows = client.get(f"/api/v1/audit?action=record.distribution", headers=supervisor.headers).json()["items"]
+    rows = client.get("/api/v1/audit?action=record.distribution", headers=supervisor.headers).json()["items"]
     assert rows and '"before"' in rows[0]["detail"] and rows[0]["object_uuid"] == report.uuid
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from interdict import __version__
 from interdict.api import problems
-from interdict.api.context import utcnow
+from interdict.api.context import Authenticated, utcnow
 from interdict.api.middleware import GuardMiddleware
 from interdict.api.routes import audit, auth, health, intel, onward, structure, users
 from interdict.services.platform import Platform
@@ -35,19 +35,16 @@ def create_app(
     app.state.platform = platform
     app.state.clock = clock
     problems.install(app)
-    api = APIRouter(prefix=API_PREFIX)
-    for module in (health, auth, structure, users, audit, intel, onward):
-        api.include_router(module.router)
+    api = APIRouter(prefix=API_PREFIX, responses=problems.RESPONSES)
+    api.include_router(health.router)
+    api.include_router(auth.public_router)
+    for module in (auth, structure, users, audit, intel, onward):
+        api.include_router(module.router, dependencies=Authenticated)
     app.include_router(api)
 
-    @app.get("/", include_in_schema=False)
-    def index() -> dict[str, str]:
-        return {
-            "name": "Interdict",
-            "version": __version__,
-            "api": API_PREFIX,
-            "openapi": f"{API_PREFIX}/openapi.json",
-        }
+    from interdict.web.app import install as install_pages
+
+    install_pages(app)
 
     app.add_middleware(
         GuardMiddleware,

@@ -92,4 +92,13 @@ class RequestContext:
         return actor
 
 
+def require_bearer(request: Request) -> None:
+    """Router-level: a request without credentials is answered 401 before its input is validated, so
+    anonymous callers learn nothing about the shape of protected endpoints."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise AuthenticationError("sign in first: send 'Authorization: Bearer <token>'")
+
+
 CtxDep = Annotated[RequestContext, Depends(RequestContext)]
+Authenticated = [Depends(require_bearer)]

@@ -14,6 +14,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as OrmSession
 
 from interdict.domain.audit_chain import (
     CHAINED_FIELDS,
@@ -26,6 +27,7 @@ from interdict.domain.audit_chain import (
 )
 from interdict.services.context import Actor
 from interdict.store.audit import AuditCheckpoint, AuditHead, AuditRow
+from interdict.store.db import Database
 from interdict.store.dialect import lock_audit_head
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -153,7 +155,11 @@ def _iter_rows(session: Session, batch: int = 20_000) -> Iterator[tuple[Any, ...
 
 
 def verify(session: Session, public_key: Ed25519PublicKey) -> VerifyReport:
-    """Walk the whole chain, then check every signed checkpoint and the signed head against it."""
+    """Walk the whole chain, then check every signed checkpoint and the signed head against it.
+
+    The session must see one consistent snapshot (``verify_database`` opens one) or rows appended
+    meanwhile would read as a mismatch with the head."""
+    head = session.get(AuditHead, 1)
     checkpoints = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all()
     wanted = {cp.seq for cp in checkpoints}
     hashes: dict[int, str] = {}
@@ -168,9 +174,19 @@ def verify(session: Session, public_key: Ed25519PublicKey) -> VerifyReport:
             yield row
 
     last_seq, last_hash, problem = verify_tuples(walk(), GENESIS, 0)
-    head = session.get(AuditHead, 1)
     problem = problem or check_anchors(public_key, checkpoints, hashes, last_seq, last_hash, head)
     return VerifyReport(count, len(checkpoints), last_seq, problem)
+
+
+def verify_database(db: Database, public_key: Ed25519PublicKey) -> VerifyReport:
+    """``verify`` in a read-only snapshot: REPEATABLE READ on PostgreSQL (appends go on meanwhile);
+    on SQLite the unit's write lock already makes it one."""
+    if db.dialect == "postgresql":
+        snapshot = db.engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        with snapshot as conn, OrmSession(bind=conn) as session:
+            return verify(session, public_key)
+    with db.unit() as session:
+        return verify(session, public_key)
 
 
 class Signed(Protocol):

@@ -18,6 +18,7 @@ from interdict.domain.roles import ADMIN_ROLES, Role, parse_roles
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.settings import Settings
+from interdict.store.dialect import locked
 from interdict.store.identity import ApiToken, LoginThrottle, User
 from interdict.store.identity import Session as WebSession
 from interdict.store.structure import Agency
@@ -94,8 +95,8 @@ class Authenticator:
         self, session: Session, actor: Actor, username: str, password: str, totp: str | None
     ) -> LoginResult:
         name = username.strip().lower()[:64]
-        throttle = session.get(LoginThrottle, name) or LoginThrottle(username=name, failures=0)
-        session.add(throttle)
+        # Locked for the whole sign-in, so parallel guesses are counted one by one (and cannot race).
+        throttle = locked(session, LoginThrottle, name, {"username": name, "failures": 0})
         if throttle.locked_until is not None and throttle.locked_until > actor.now:
             self.audit.record(
                 session, actor, AuditEvent("login", "denied", detail={"username": name, "reason": "locked"})

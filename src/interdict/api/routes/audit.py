@@ -41,15 +41,15 @@ def search_audit(
 @router.get("/verify")
 def verify_audit(ctx: CtxDep) -> VerifyResult:
     """Check the whole chain and its signed checkpoints (platform admins)."""
-    with ctx.unit() as (session, actor):
+    with ctx.unit() as (_, actor):
         if not actor.can(Permission.MANAGE_STRUCTURE):
             raise ForbiddenError("verifying the audit chain needs the platform admin role")
-        r = audit_service.verify(session, ctx.platform.audit.public_key)
-        return VerifyResult(
-            ok=r.ok,
-            rows=r.rows,
-            checkpoints=r.checkpoints,
-            head_seq=r.head_seq,
-            first_broken_row=r.problem.seq if r.problem else None,
-            problem=r.problem.reason if r.problem else None,
-        )
+    r = audit_service.verify_database(ctx.platform.db, ctx.platform.audit.public_key)
+    return VerifyResult(
+        ok=r.ok,
+        rows=r.rows,
+        checkpoints=r.checkpoints,
+        head_seq=r.head_seq,
+        first_broken_row=r.problem.seq if r.problem else None,
+        problem=r.problem.reason if r.problem else None,
+    )

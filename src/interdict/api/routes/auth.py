@@ -10,10 +10,11 @@ from interdict.schemas.users import LoginRequest, LoginResponse, Me, MfaConfirm,
 from interdict.services.users import public
 from interdict.store.identity import User
 
+public_router = APIRouter(prefix="/auth", tags=["auth"])
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login")
+@public_router.post("/login")
 def login(body: LoginRequest, ctx: CtxDep) -> LoginResponse:
     """Password (and TOTP code where enrolled) for a session token. Five failures lock the username for
     ten minutes; unknown usernames get exactly the same answers."""
