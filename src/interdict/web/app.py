@@ -7,10 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from interdict.web.routes import auth, dashboard
+from interdict.web.routes import admin, audit, auth, dashboard, intel, onward, structure
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, dashboard)
+PAGE_MODULES = (auth, dashboard, structure, admin, audit, intel, onward)
 
 
 def install(app: FastAPI) -> None:

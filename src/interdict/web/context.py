@@ -84,7 +84,20 @@ class WebContext(RequestContext):
             _, self.mfa_ok = self.platform.auth.resolve(session, self.credential or "", self.now)
             if not self.mfa_ok and not allow_mfa_pending:
                 raise MfaPendingError("enrol or enter your second factor first")
-            yield session, actor
+            try:
+                yield session, actor
+            except BaseException:
+                self._keep_user(session)
+                raise
+
+    def _keep_user(self, session: Session) -> None:
+        """Detach the signed-in user (and agency) before the unit rolls back, so the error page can
+        still show who is signed in: a rollback would expire them and the closed session not reload."""
+        if self.user is not None and self.user in session:
+            agency = self.user.agency
+            session.expunge(self.user)
+            if agency in session:
+                session.expunge(agency)
 
     def flash(self, kind: str, message: str) -> None:
         self._flash = (kind, message)
