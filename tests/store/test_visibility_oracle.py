@@ -285,6 +285,16 @@ def check_world(engine: Engine, spec: WorldSpec, tally: Tally) -> None:
                         f"{day} viewer {name}: SQL {'shows' if ref in got else 'hides'} {facts[ref]} "
                         f"(context {ctx})"
                     )
+                for level in Distribution:  # the rule narrowed to one level, as list filters use it
+                    narrowed = set(
+                        s.scalars(select(IntelReport.uuid).where(visible(IntelReport, ctx, level)))
+                    )
+                    expected = {ref for ref in want if facts[ref].distribution is level}
+                    mismatches.extend(
+                        f"{day} viewer {name}, {level.value} only: SQL {'shows' if ref in narrowed else 'hides'} "
+                        f"{facts[ref]}"
+                        for ref in narrowed ^ expected
+                    )
         s.rollback()
     assert not mismatches, "SQL filter and can_see disagree:\n" + "\n".join(mismatches)
 

@@ -417,7 +417,7 @@ def intel_list(
             limit,
             offset,
         )
-        out = [_intel_row(p.intel.public(session, actor, r)) for r in rows]
+        out = [_intel_row(x) for x in p.intel.public_page(session, actor, rows)]
     emit(out, INTEL_COLUMNS, fmt, "Intelligence reports")
 
 

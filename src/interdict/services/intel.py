@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import csv
 import io
 import json
@@ -30,6 +31,7 @@ from interdict.services.sharing import (
     resolve_distribution,
     store_targets,
     targets_for,
+    targets_for_many,
     viewer,
     visible_select,
 )
@@ -198,11 +200,10 @@ class IntelService:
         return report
 
     def query(self, session: Session, actor: Actor, f: IntelFilters) -> Select[Any]:
-        stmt = visible_select(session, actor, IntelReport)
+        dist = Distribution(f.distribution) if f.distribution else None
+        stmt = visible_select(session, actor, IntelReport, dist)
         if f.category:
             stmt = stmt.where(IntelReport.category == f.category)
-        if f.distribution:
-            stmt = stmt.where(IntelReport.distribution == f.distribution)
         if f.owner:
             owner_id = session.scalar(select(Agency.id).where(Agency.code == f.owner))
             stmt = stmt.where(IntelReport.owner_agency_id == (owner_id or -1))
@@ -312,24 +313,27 @@ class IntelService:
         )
 
     def public(self, session: Session, actor: Actor, report: IntelReport) -> IntelReportPublic:
-        owner_view = report.owner_agency_id == actor.agency_id
-        attachments = session.scalars(
-            select(Attachment).where(Attachment.record_uuid == report.uuid).order_by(Attachment.id)
-        ).all()
-        return IntelReportPublic(
-            uuid=report.uuid,
-            title=report.title,
-            body=report.body,
-            body_html=render(report.body),
-            category=IntelCategory(report.category),
-            source_reliability=SourceReliability(report.source_reliability),
-            info_accuracy=report.info_accuracy,
-            grading=f"{report.source_reliability}{report.info_accuracy}",
-            tags=report.tags,
-            countries=report.countries,
-            substances=report.substances,
-            sharing=self.sharing_of(session, report, owner_view, actor),
-            attachments=[
+        return self.public_page(session, actor, [report])[0]
+
+    def public_page(
+        self, session: Session, actor: Actor, reports: Sequence[IntelReport]
+    ) -> builtins.list[IntelReportPublic]:
+        """What a caller is shown of each report, with every lookup done once for the whole page."""
+        if not reports:
+            return []
+        ctx = viewer(session, actor)
+        targets = targets_for_many(session, {r.uuid: r.owner_agency_id for r in reports}, ctx)
+        codes = _codes(session, reports)
+        names = dict(
+            session.execute(
+                select(User.id, User.username).where(User.id.in_({r.created_by_id for r in reports}))
+            ).all()
+        )
+        attachments: dict[str, list[AttachmentPublic]] = {r.uuid: [] for r in reports}
+        for a in session.scalars(
+            select(Attachment).where(Attachment.record_uuid.in_(list(attachments))).order_by(Attachment.id)
+        ):
+            attachments[a.record_uuid].append(
                 AttachmentPublic(
                     uuid=a.uuid,
                     filename=a.filename,
@@ -338,13 +342,38 @@ class IntelService:
                     sha256=a.sha256,
                     created_at=a.created_at,
                 )
-                for a in attachments
-            ],
-            created_at=report.created_at,
-            created_by=_username(session, report.created_by_id),
-            updated_at=report.updated_at,
-            version=report.version,
-        )
+            )
+        return [
+            IntelReportPublic(
+                uuid=r.uuid,
+                title=r.title,
+                body=r.body,
+                body_html=render(r.body),
+                category=IntelCategory(r.category),
+                source_reliability=SourceReliability(r.source_reliability),
+                info_accuracy=r.info_accuracy,
+                grading=f"{r.source_reliability}{r.info_accuracy}",
+                tags=r.tags,
+                countries=r.countries,
+                substances=r.substances,
+                sharing=SharingOut(
+                    owner_agency=codes.get(r.owner_agency_id, "?"),
+                    distribution=Distribution(r.distribution),
+                    agencies=targets[r.uuid].agencies,
+                    mechanisms=targets[r.uuid].mechanisms,
+                    handling_conditions=list(r.handling_conditions),
+                    handling_notes=r.handling_notes,
+                    contains_personal_data=r.contains_personal_data,
+                    hit_notification=r.hit_notification,
+                ),
+                attachments=attachments[r.uuid],
+                created_at=r.created_at,
+                created_by=names.get(r.created_by_id, "?"),
+                updated_at=r.updated_at,
+                version=r.version,
+            )
+            for r in reports
+        ]
 
 
 EXPORT_COLUMNS = (
@@ -401,7 +430,3 @@ def _codes_by_id(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
-
-
-def _username(session: Session, user_id: int) -> str:
-    return session.scalar(select(User.username).where(User.id == user_id)) or "?"

@@ -23,6 +23,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
+    if url.startswith("postgresql"):
+        # JIT compilation cost 100-500 ms per query on the sparse plans of the sharing filter and
+        # saved nothing on pages of 50 (bench/README.md); short OLTP queries are this store's work.
+        kwargs.setdefault("connect_args", {"options": "-c jit=off"})
     if "poolclass" not in kwargs:
         kwargs = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, **kwargs}
     return create_engine(url, **kwargs)

@@ -67,7 +67,7 @@ def list_reports(
     with ctx.unit() as (session, actor):
         f = _filters(category, tag, country, owner, distribution, q, created_from, created_to)
         rows, more, total = ctx.platform.intel.list(session, actor, f, limit, offset, with_total)
-        items = [ctx.platform.intel.public(session, actor, r) for r in rows]
+        items = ctx.platform.intel.public_page(session, actor, rows)
         return Page[IntelReportPublic](items=items, limit=limit, offset=offset, has_more=more, total=total)
 
 

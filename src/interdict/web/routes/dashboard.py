@@ -27,7 +27,7 @@ def dashboard(ctx: WebDep) -> Response:
             if any(x.agency_id == actor.agency_id for x in current_members(m, actor.today))
         ]
         rows, _, _ = ctx.platform.intel.list(session, actor, IntelFilters(), limit=10, offset=0)
-        recent = [ctx.platform.intel.public(session, actor, r) for r in rows]
+        recent = ctx.platform.intel.public_page(session, actor, rows)
         events: list[AuditEntry] = []
         if actor.can(Permission.READ_AUDIT):
             events, _ = search(session, actor, AuditFilters(), limit=10, offset=0)

@@ -219,7 +219,7 @@ def list_page(
                 q=values["q"] or None,
             )
             rows, more, _ = ctx.platform.intel.list(session, actor, f, size, start)
-            items = [ctx.platform.intel.public(session, actor, r) for r in rows]
+            items = ctx.platform.intel.public_page(session, actor, rows)
         kept = {k: v for k, v in values.items() if v}
         if size != PAGE_SIZE:
             kept["limit"] = str(size)
