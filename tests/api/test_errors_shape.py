@@ -124,7 +124,6 @@ PROBLEMS: dict[str, tuple[int, str, Request]] = {
         "not_found",
         lambda c, s: c.get(f"{API}/no-such-thing", headers=s.alice.headers),
     ),
-    "404-outside-the-api": (404, "not_found", lambda c, s: c.get("/wp-admin/setup.php")),
     "405-wrong-method": (405, "method_not_allowed", lambda c, s: c.delete(REPORTS, headers=s.alice.headers)),
     "409-stale-version": (409, "conflict", _patch_stale),
     "413-body-too-large": (
@@ -278,3 +277,14 @@ def test_serve_does_not_announce_the_server(monkeypatch: pytest.MonkeyPatch, tmp
     result = CliRunner().invoke(cli, ["serve", "--port", "8999"])
     assert result.exit_code == 0, result.output
     assert seen.get("server_header") is False, seen
+
+
+def test_outside_the_api_errors_are_pages_in_the_users_language(client: TestClient, scene: Scene) -> None:
+    """Browsers get pages, not JSON: an unknown address, and a form too large for the server."""
+    missing = client.get("/wp-admin/setup.php", headers={"accept-language": "zh-CN"})
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "<html" in missing.text and "frame-ancestors 'none'" in missing.headers["content-security-policy"]
+    big = client.post("/login", content=b"a=" + b"x" * 2_000_000, headers={
+        "content-type": "application/x-www-form-urlencoded", "accept-language": "zh-CN"})
+    assert big.status_code == 413 and big.headers["content-type"].startswith("text/html")
+    assert "未保存任何内容" in big.text

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import AuthenticationError, ForbiddenError
-from interdict.domain.roles import Role
+from interdict.services.auth import actor_for
 from interdict.services.context import Actor
 from interdict.services.platform import Platform
 from interdict.store.identity import User
@@ -56,18 +56,7 @@ class RequestContext:
         )
 
     def actor_for(self, user: User) -> Actor:
-        base = self.anonymous()
-        return Actor(
-            user_id=user.id,
-            username=user.username,
-            agency_id=user.agency_id,
-            agency_code=user.agency.code,
-            roles=frozenset(Role(r) for r in user.roles),
-            now=self.now,
-            request_id=self.request_id,
-            source_ip=base.source_ip,
-            node=base.node,
-        )
+        return actor_for(self.anonymous(), user)
 
     @contextmanager
     def public_unit(self, commit_on: tuple[type[BaseException], ...] = ()) -> Iterator[tuple[Session, Actor]]:

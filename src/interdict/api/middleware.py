@@ -59,9 +59,12 @@ class GuardMiddleware:
         limit = self.max_upload if scope["path"].endswith("/attachments") else self.max_body
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        too_large = declared is not None and (not declared.isdigit() or int(declared) > limit)
+        if too_large and scope["path"].startswith("/api/"):
             await self._reject(send, limit, request_id)
             return
+        # Pages: the streamed limit below still stops reading at the limit; the app then answers
+        # with a page in the user's language instead of JSON.
         received = 0
         started = False
 

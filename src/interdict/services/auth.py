@@ -132,7 +132,7 @@ class Authenticator:
             )
         )
         self._limit_sessions(session, user, actor.now)
-        as_user = _actor_for(actor, user)
+        as_user = actor_for(actor, user)
         self.audit.record(session, as_user, AuditEvent("login", "ok", detail={"mfa": mfa_ok}))
         return LoginResult(token, user, mfa_ok, needs_mfa and not user.totp_enabled)
 
@@ -256,7 +256,8 @@ class Authenticator:
         return token, row
 
 
-def _actor_for(actor: Actor, user: User) -> Actor:
+def actor_for(actor: Actor, user: User) -> Actor:
+    """``actor`` (its time, request and node) acting as ``user``."""
     return Actor(
         user_id=user.id,
         username=user.username,
@@ -270,6 +271,3 @@ def _actor_for(actor: Actor, user: User) -> Actor:
         via=actor.via,
     )
 
-
-def actor_for(actor: Actor, user: User) -> Actor:
-    return _actor_for(actor, user)

@@ -29,6 +29,7 @@ ERROR_TITLES = (
     N_("Not found"),
     N_("Someone else changed this first"),
     N_("Too large"),
+    N_("Method not allowed"),
     N_("Please correct the form"),
     N_("Too many attempts"),
     N_("Error"),

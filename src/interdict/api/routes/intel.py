@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, Query, Response, UploadFile
 
 from interdict.api.context import CtxDep
 from interdict.domain.intel import IntelCategory
@@ -24,16 +24,17 @@ from interdict.services.intel import IntelFilters
 router = APIRouter(prefix="/intel-reports", tags=["intel-reports"])
 
 
-def _filters(
-    category: IntelCategory | None,
-    tag: str | None,
-    country: str | None,
-    owner: str | None,
-    distribution: Distribution | None,
-    q: str | None,
-    created_from: datetime | None,
-    created_to: datetime | None,
+def report_filters(
+    category: IntelCategory | None = None,
+    tag: str | None = Query(None, max_length=100),
+    country: str | None = Query(None, min_length=2, max_length=2),
+    owner: str | None = Query(None, max_length=32, description="Owner agency code."),
+    distribution: Distribution | None = None,
+    q: str | None = Query(None, max_length=200, description="Words in the title or body."),
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
 ) -> IntelFilters:
+    """The list filters, shared by list, count and export."""
     return IntelFilters(
         category.value if category else None,
         tag,
@@ -46,45 +47,27 @@ def _filters(
     )
 
 
+FiltersDep = Annotated[IntelFilters, Depends(report_filters)]
 FILTER_DOC = "Filters combine with AND; only reports your agency may see are ever considered."
 
 
 @router.get("", description=FILTER_DOC)
 def list_reports(
     ctx: CtxDep,
-    category: IntelCategory | None = None,
-    tag: str | None = Query(None, max_length=100),
-    country: str | None = Query(None, min_length=2, max_length=2),
-    owner: str | None = Query(None, max_length=32, description="Owner agency code."),
-    distribution: Distribution | None = None,
-    q: str | None = Query(None, max_length=200, description="Words in the title or body."),
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    f: FiltersDep,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=1_000_000),
     with_total: bool = False,
 ) -> Page[IntelReportPublic]:
     with ctx.unit() as (session, actor):
-        f = _filters(category, tag, country, owner, distribution, q, created_from, created_to)
         rows, more, total = ctx.platform.intel.list(session, actor, f, limit, offset, with_total)
         items = ctx.platform.intel.public_page(session, actor, rows)
         return Page[IntelReportPublic](items=items, limit=limit, offset=offset, has_more=more, total=total)
 
 
 @router.get("/count", description=FILTER_DOC)
-def count_reports(
-    ctx: CtxDep,
-    category: IntelCategory | None = None,
-    tag: str | None = Query(None, max_length=100),
-    country: str | None = Query(None, min_length=2, max_length=2),
-    owner: str | None = Query(None, max_length=32),
-    distribution: Distribution | None = None,
-    q: str | None = Query(None, max_length=200),
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
-) -> dict[str, int]:
+def count_reports(ctx: CtxDep, f: FiltersDep) -> dict[str, int]:
     with ctx.unit() as (session, actor):
-        f = _filters(category, tag, country, owner, distribution, q, created_from, created_to)
         return {"count": ctx.platform.intel.count(session, actor, f)}
 
 
@@ -96,20 +79,8 @@ def count_reports(
         200: {"content": {m: {"schema": {"type": "string"}} for m in ("text/csv", "application/x-ndjson")}}
     },
 )
-def export_reports(
-    ctx: CtxDep,
-    format: Literal["csv", "jsonl"] = "csv",
-    category: IntelCategory | None = None,
-    tag: str | None = Query(None, max_length=100),
-    country: str | None = Query(None, min_length=2, max_length=2),
-    owner: str | None = Query(None, max_length=32),
-    distribution: Distribution | None = None,
-    q: str | None = Query(None, max_length=200),
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
-) -> Response:
+def export_reports(ctx: CtxDep, f: FiltersDep, format: Literal["csv", "jsonl"] = "csv") -> Response:
     with ctx.unit() as (session, actor):
-        f = _filters(category, tag, country, owner, distribution, q, created_from, created_to)
         text, exported, withheld = ctx.platform.intel.export(session, actor, f, format)
     media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
     return Response(
