@@ -289,3 +289,16 @@ def test_forged_csrf_is_refused(client: TestClient, world: World, clock: Clock) 
     with world.p.db.unit() as s:
         assert not s.get(User, alice.user_id).disabled  # type: ignore[union-attr]
         assert s.scalars(select(User).where(User.username == "csrf.victim")).one_or_none() is None
+
+
+def test_an_expired_session_sends_the_user_to_sign_in_with_a_message(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    alice = world.user(world.agency())
+    browser = signed_in(client, world, clock, alice)
+    assert browser.get("/").status_code == 200
+    clock.advance(minutes=31)
+    answer = browser.get("/intel", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next=/intel")
+    page = browser.get(answer.headers["location"], headers={"accept-language": "zh-CN"})
+    assert "您的会话已结束" in page.text

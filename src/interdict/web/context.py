@@ -217,6 +217,8 @@ def _error_page(ctx: WebContext, exc: InterdictError) -> Response:
         return ctx.redirect("/mfa")
     if isinstance(exc, AuthenticationError):
         target = quote(ctx.request.url.path)
+        if ctx.credential:  # there was a session, and it has ended (expired, signed out, disabled)
+            ctx.flash("info", "session_ended")
         response = ctx.redirect(f"/login?next={target}")
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
