@@ -30,6 +30,9 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 SESSION_PREFIX = "ids_"
 TOKEN_PREFIX = "idt_"
 INVALID_CREDENTIALS = "invalid username, password or code"
+# Activity stamps are written at most this often: reads stay reads, and the 30-minute idle limit
+# moves by at most this much.
+_TOUCH_EVERY = timedelta(seconds=30)
 
 
 def hash_password(password: str) -> str:
@@ -177,14 +180,16 @@ class Authenticator:
             if now - ws.last_seen_at > idle or now - ws.created_at > absolute:
                 ws.ended_at = now
                 raise AuthenticationError("session expired; sign in again")
-            ws.last_seen_at = now
+            if now - ws.last_seen_at >= _TOUCH_EVERY:
+                ws.last_seen_at = now
             user = session.get(User, ws.user_id)
             mfa_ok = ws.mfa_ok
         elif credential.startswith(TOKEN_PREFIX):
             tok = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).one_or_none()
             if tok is None or tok.revoked_at is not None or tok.expires_at <= now:
                 raise AuthenticationError("API token is not valid (unknown, revoked or expired)")
-            tok.last_used_at = now
+            if tok.last_used_at is None or now - tok.last_used_at >= _TOUCH_EVERY:
+                tok.last_used_at = now
             user = session.get(User, tok.user_id)
             mfa_ok = True  # tokens are issued only to sessions that passed the second factor
         else:
