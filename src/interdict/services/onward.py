@@ -135,7 +135,7 @@ class OnwardService:
         req = self._visible_request(session, actor, ref)
         if req.owner_agency_id != actor.agency_id:
             raise ForbiddenError("only the owner agency decides onward-sharing requests")
-        report = session.scalars(select(IntelReport).where(IntelReport.uuid == req.record_uuid)).one()
+        report = get_visible(session, actor, IntelReport, req.record_uuid, "intelligence report")
         if not (actor.can(Permission.DECIDE_ONWARD_SHARING) or report.created_by_id == actor.user_id):
             raise ForbiddenError(
                 "deciding onward sharing needs a supervisor or liaison officer, or the report's author"

@@ -16,7 +16,7 @@ from interdict.schemas.intel import OnwardDecision
 from interdict.services.sharing import visible_select
 from interdict.store.records import IntelReport
 from interdict.web.context import WebContext, WebDep, page
-from interdict.web.routes.intel import DISTRIBUTIONS, N_, bounded, choices, field_errors, posted
+from interdict.web.forms import DISTRIBUTIONS, N_, bounded, choices, field_errors, posted
 
 router = APIRouter(include_in_schema=False)
 
