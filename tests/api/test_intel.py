@@ -170,3 +170,15 @@ def test_update_with_version_and_markdown_is_rendered_safely(client: TestClient,
     html = r.json()["body_html"]
     assert 'href="javascript' not in html and "<img" not in html and "<em>ok</em>" in html
     assert client.patch(f"{API}/{report.uuid}", headers=owner.headers, json={"version": 1, "title": "x"}).status_code == 409
+
+
+def test_attachment_names_in_any_script_survive_the_download(client: TestClient, world: World) -> None:
+    th, _, _ = setup_three(world)
+    owner = world.user(th)
+    report = world.report(owner)
+    up = client.post(f"{API}/{report.uuid}/attachments", headers=owner.headers,
+                     files={"file": ("路线图 маршрут.pdf", b"%PDF-1.4\n", "application/pdf")})
+    assert up.status_code == 201, up.text
+    got = client.get(f"{API}/{report.uuid}/attachments/{up.json()['uuid']}", headers=owner.headers)
+    assert got.status_code == 200
+    assert "filename*=UTF-8''%E8%B7%AF%E7%BA%BF%E5%9B%BE" in got.headers["content-disposition"]

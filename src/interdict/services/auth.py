@@ -275,4 +275,3 @@ def actor_for(actor: Actor, user: User) -> Actor:
         node=actor.node,
         via=actor.via,
     )
-

@@ -3,7 +3,6 @@ forms into the schemas' shapes, field-level error messages, the choices a form o
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -142,11 +141,6 @@ def choices(session: Session, actor: Actor) -> dict[str, Any]:
 def ensure_writer(actor: Actor) -> None:
     if not actor.can(Permission.WRITE_RECORDS):
         raise ForbiddenError("your roles do not allow you to write records")
-
-
-def content_disposition(filename: str) -> str:
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 # -- list ------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response, UploadFile
 from interdict.api.context import CtxDep
 from interdict.domain.intel import IntelCategory
 from interdict.domain.sharing import Distribution
+from interdict.io.downloads import download
 from interdict.schemas.audit import AccessEntry
 from interdict.schemas.common import DistributionChange, Page
 from interdict.schemas.intel import (
@@ -154,14 +155,7 @@ async def add_attachment(ref: str, file: UploadFile, ctx: CtxDep) -> AttachmentP
 def get_attachment(ref: str, att_ref: str, ctx: CtxDep) -> Response:
     with ctx.unit() as (session, actor):
         att, data = ctx.platform.attachments.get(session, actor, ref, att_ref)
-    return Response(
-        data,
-        media_type=att.content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{att.filename}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return download(data, att.filename, att.content_type)
 
 
 @router.post("/{ref}/onward-requests", status_code=201)

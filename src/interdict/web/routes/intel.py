@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 
 from interdict.domain.errors import BadInputError, ConflictError, ForbiddenError
 from interdict.domain.roles import Permission
+from interdict.io.downloads import download
 from interdict.io.markdown import render as render_markdown
 from interdict.schemas.common import DistributionChange
 from interdict.schemas.intel import IntelReportCreate, IntelReportUpdate, OnwardRequestCreate
@@ -38,7 +39,6 @@ from interdict.web.forms import (
     SHARING_FIELDS,
     bounded,
     choices,
-    content_disposition,
     content_payload,
     content_values,
     empty_report,
@@ -381,11 +381,4 @@ def download_attachment(ctx: WebDep, ref: str, att_ref: str) -> Response:
     """Always a download, never rendered by the browser: the type was checked by content on upload."""
     with ctx.page_unit() as (session, actor):
         att, data = ctx.platform.attachments.get(session, actor, ref, att_ref)
-    return Response(
-        data,
-        media_type=att.content_type,
-        headers={
-            "Content-Disposition": content_disposition(att.filename),
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return download(data, att.filename, att.content_type)
