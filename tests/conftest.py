@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from interdict.api.app import create_app
@@ -32,6 +33,11 @@ from interdict.services.platform import Platform
 from interdict.settings import Settings
 from interdict.store.migrate import upgrade
 from tests.factories import World
+
+# CI runs the same examples every time (reproducible, no timing flakes); local runs explore new ones.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
 
 PG_ADMIN_URL = os.environ.get("INTERDICT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
