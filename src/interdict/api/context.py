@@ -32,6 +32,8 @@ class RequestContext:
         self.platform: Platform = request.app.state.platform
         self.now: datetime = request.app.state.clock()
         self.request_id: str = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+        self.mfa_ok = False
+        self.user: User | None = None
 
     @property
     def credential(self) -> str | None:
@@ -73,10 +75,12 @@ class RequestContext:
         credential = self.credential
         if credential is None:
             raise AuthenticationError("sign in first: send 'Authorization: Bearer <token>'")
-        user, mfa_ok = self.platform.auth.resolve(session, credential, self.now)
-        actor = self.actor_for(user)
+        # Kept on the context: the identity map holds instances weakly, and pages render the user
+        # (with its agency) after the unit has closed.
+        self.user, self.mfa_ok = self.platform.auth.resolve(session, credential, self.now)
+        actor = self.actor_for(self.user)
         self.request.state.actor = actor
-        if not mfa_ok and not allow_mfa_pending:
+        if not self.mfa_ok and not allow_mfa_pending:
             raise ForbiddenError("enrol a second factor first (POST /api/v1/auth/mfa/enrol)")
         return actor
 

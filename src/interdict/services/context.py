@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from interdict.domain.roles import Permission, Role, allowed
@@ -20,7 +20,6 @@ class Actor:
     source_ip: str | None = None
     node: str = "local"
     via: str = "api"
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -28,10 +27,6 @@ class Actor:
 
     def can(self, permission: Permission) -> bool:
         return allowed(self.roles, permission)
-
-    @property
-    def is_authenticated(self) -> bool:
-        return self.user_id is not None
 
 
 def system_actor(now: datetime, node: str = "local", via: str = "cli") -> Actor:

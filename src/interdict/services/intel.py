@@ -25,7 +25,7 @@ from interdict.schemas.common import DistributionChange, SharingOut
 from interdict.schemas.intel import AttachmentPublic, IntelReportCreate, IntelReportPublic, IntelReportUpdate
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
-from interdict.services.records import audit_reads, get_visible, require_owner
+from interdict.services.records import agency_code, audit_reads, get_visible, require_owner
 from interdict.services.sharing import (
     DistributionRequest,
     resolve_distribution,
@@ -157,7 +157,7 @@ class IntelService:
     def apply_distribution(
         self, session: Session, actor: Actor, report: IntelReport, req: DistributionRequest, reason: str
     ) -> None:
-        before = self.sharing_of(session, report, owner_view=True)
+        before = self.sharing_of(session, report)
         resolved = resolve_distribution(session, actor, req)
         report.distribution = resolved.distribution.value
         report.handling_conditions = list(resolved.handling_conditions)
@@ -166,7 +166,7 @@ class IntelService:
         report.version += 1
         report.updated_at, report.updated_by_id = actor.now, actor.user_id
         session.flush()
-        after = self.sharing_of(session, report, owner_view=True)
+        after = self.sharing_of(session, report)
         self.audit.record(
             session,
             actor,
@@ -195,7 +195,7 @@ class IntelService:
             [report],
             KIND,
             "get",
-            {report.owner_agency_id: _code(session, report.owner_agency_id)},
+            {report.owner_agency_id: agency_code(session, report.owner_agency_id)},
         )
         return report
 
@@ -296,13 +296,11 @@ class IntelService:
         return text, len(kept), len(rows) - len(kept)
 
     # -- presentation ---------------------------------------------------------------------------------
-    def sharing_of(
-        self, session: Session, report: Any, owner_view: bool, actor: Actor | None = None
-    ) -> SharingOut:
-        ctx = viewer(session, actor) if actor is not None and not owner_view else None
-        targets = targets_for(session, report.uuid, owner_view, ctx)
+    def sharing_of(self, session: Session, report: Any) -> SharingOut:
+        """The whole distribution, as the owner sees it (audited before and after every change)."""
+        targets = targets_for(session, report.uuid)
         return SharingOut(
-            owner_agency=_code(session, report.owner_agency_id),
+            owner_agency=agency_code(session, report.owner_agency_id),
             distribution=Distribution(report.distribution),
             agencies=targets.agencies,
             mechanisms=targets.mechanisms,
@@ -416,10 +414,6 @@ def _sharing_summary(s: SharingOut) -> dict[str, Any]:
         "mechanisms": s.mechanisms,
         "handling_conditions": s.handling_conditions,
     }
-
-
-def _code(session: Session, agency_id: int) -> str:
-    return _codes_by_id(session, {agency_id}).get(agency_id, "?")
 
 
 def _codes(session: Session, rows: Sequence[Any]) -> dict[int, str]:

@@ -14,7 +14,7 @@ from interdict.schemas.intel import OnwardDecision, OnwardRequestCreate, OnwardR
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.intel import KIND, IntelService
-from interdict.services.records import get_visible, is_uuid
+from interdict.services.records import agency_code, get_visible, is_uuid
 from interdict.services.sharing import DistributionRequest, targets_for, viewer, visible_select
 from interdict.store.identity import User
 from interdict.store.records import IntelReport, OnwardRequest
@@ -61,7 +61,7 @@ class OnwardService:
                 "ok",
                 "onward_request",
                 req.uuid,
-                _code(session, report.owner_agency_id),
+                agency_code(session, report.owner_agency_id),
                 report.distribution,
                 {"record": report.uuid, "agencies": req.add_agencies, "mechanisms": req.add_mechanisms},
             ),
@@ -175,7 +175,7 @@ class OnwardService:
                 d.distribution, d.agencies or [], d.mechanisms or [], report.handling_conditions
             )
         current = Distribution(report.distribution)
-        targets = targets_for(session, report.uuid, True, None)
+        targets = targets_for(session, report.uuid)
         if current is Distribution.ALL:
             raise ConflictError("the report is already shared with all agencies")
         if (
@@ -209,8 +209,8 @@ class OnwardService:
         return OnwardRequestPublic(
             uuid=req.uuid,
             record_uuid=req.record_uuid,
-            owner_agency=_code(session, req.owner_agency_id),
-            requester_agency=_code(session, req.requester_agency_id),
+            owner_agency=agency_code(session, req.owner_agency_id),
+            requester_agency=agency_code(session, req.requester_agency_id),
             requested_by=_user(session, req.requested_by_id) or "?",
             add_agencies=req.add_agencies,
             add_mechanisms=req.add_mechanisms,
@@ -221,10 +221,6 @@ class OnwardService:
             decision_note=req.decision_note,
             created_at=req.created_at,
         )
-
-
-def _code(session: Session, agency_id: int) -> str:
-    return session.scalar(select(Agency.code).where(Agency.id == agency_id)) or "?"
 
 
 def _user(session: Session, user_id: int | None) -> str | None:

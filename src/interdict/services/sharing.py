@@ -15,7 +15,7 @@ from interdict.domain.errors import BadInputError
 from interdict.domain.sharing import Distribution, HandlingCondition
 from interdict.services.context import Actor
 from interdict.store.records import RecordShare
-from interdict.store.structure import Agency, Mechanism, MechanismMember
+from interdict.store.structure import Agency, Mechanism
 from interdict.store.visibility import ViewerContext, viewer_context, visible
 
 
@@ -141,17 +141,13 @@ class Targets:
     mechanisms: list[str]
 
 
-def targets_for(session: Session, record_uuid: str, owner_view: bool, ctx: ViewerContext | None) -> Targets:
-    """Named targets of a record. The owner sees them all; a recipient sees only those that include it
-    (its own agency, mechanisms it belongs to), so no roster leaks through a shared record (A8)."""
+def targets_for(session: Session, record_uuid: str) -> Targets:
+    """Every named target of a record: the owner's view (what recipients see: ``targets_for_many``)."""
     rows = session.execute(
         select(RecordShare.target_kind, RecordShare.target_id).where(RecordShare.record_uuid == record_uuid)
     ).all()
     agency_ids = {t for k, t in rows if k == "agency"}
     mechanism_ids = {t for k, t in rows if k == "mechanism"}
-    if not owner_view and ctx is not None:
-        agency_ids &= {ctx.agency_id}
-        mechanism_ids &= set(ctx.mechanism_ids)
     agencies = (
         sorted(session.scalars(select(Agency.code).where(Agency.id.in_(agency_ids)))) if agency_ids else []
     )
@@ -198,21 +194,6 @@ def targets_for_many(session: Session, owners: dict[str, int], ctx: ViewerContex
         t.agencies.sort()
         t.mechanisms.sort()
     return out
-
-
-def current_member_agency_ids(session: Session, mechanism_ids: Iterable[int], actor: Actor) -> set[int]:
-    ids = list(mechanism_ids)
-    if not ids:
-        return set()
-    return set(
-        session.scalars(
-            select(MechanismMember.agency_id).where(
-                MechanismMember.mechanism_id.in_(ids),
-                MechanismMember.joined <= actor.today,
-                (MechanismMember.left.is_(None)) | (MechanismMember.left > actor.today),
-            )
-        )
-    )
 
 
 def audience(session: Session, model: Any, record_uuid: str, day: date) -> list[Agency]:

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from interdict.api.context import RequestContext
 from interdict.domain.errors import AuthenticationError, ForbiddenError, InterdictError
 from interdict.services.context import Actor
-from interdict.store.identity import User
 from interdict.web.i18n import negotiate
 from interdict.web.render import render
 
@@ -41,9 +40,7 @@ class CsrfError(ForbiddenError):
 class WebContext(RequestContext):
     def __init__(self, request: Request) -> None:
         super().__init__(request)
-        self.user: User | None = None
         self.actor: Actor | None = None
-        self.mfa_ok = False
         self._csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
         self._flash: tuple[str, str] | None = None
 
@@ -79,9 +76,7 @@ class WebContext(RequestContext):
         """A unit of work as the signed-in user; pages that need no sign-in use ``public_unit``."""
         with self.platform.db.unit() as session:
             actor = self.authenticate(session, allow_mfa_pending=True)
-            self.user = session.get(User, actor.user_id)
             self.actor = actor
-            _, self.mfa_ok = self.platform.auth.resolve(session, self.credential or "", self.now)
             if not self.mfa_ok and not allow_mfa_pending:
                 raise MfaPendingError("enrol or enter your second factor first")
             try:
