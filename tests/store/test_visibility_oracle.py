@@ -34,7 +34,7 @@ from interdict.store.models import (
     RecordShare,
     User,
 )
-from interdict.store.visibility import viewer_context, visible
+from interdict.store.visibility import viewer_context, visible, visible_parts
 
 TODAY = date(2026, 6, 1)
 DAYS = (TODAY - timedelta(days=1), TODAY, TODAY + timedelta(days=1))
@@ -295,6 +295,18 @@ def check_world(engine: Engine, spec: WorldSpec, tally: Tally) -> None:
                         f"{facts[ref]}"
                         for ref in narrowed ^ expected
                     )
+                # The rule cut into disjoint parts, as the statistics use it.
+                parts = [
+                    set(s.scalars(select(IntelReport.uuid).where(part)))
+                    for part in visible_parts(IntelReport, ctx)
+                ]
+                if parts[0] & parts[1]:
+                    mismatches.append(f"{day} viewer {name}: parts overlap on {parts[0] & parts[1]}")
+                mismatches.extend(
+                    f"{day} viewer {name}, by parts: SQL {'shows' if ref in parts[0] | parts[1] else 'hides'} "
+                    f"{facts[ref]}"
+                    for ref in (parts[0] | parts[1]) ^ want
+                )
         s.rollback()
     assert not mismatches, "SQL filter and can_see disagree:\n" + "\n".join(mismatches)
 

@@ -25,12 +25,18 @@ from interdict.schemas.common import DistributionChange, SharingOut
 from interdict.schemas.intel import AttachmentPublic, IntelReportCreate, IntelReportPublic, IntelReportUpdate
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
-from interdict.services.records import agency_code, audit_reads, get_visible, require_owner
+from interdict.services.records import (
+    agency_code,
+    apply_distribution,
+    audit_reads,
+    get_visible,
+    require_owner,
+    sharing_of,
+)
 from interdict.services.sharing import (
     DistributionRequest,
     resolve_distribution,
     store_targets,
-    targets_for,
     targets_for_many,
     viewer,
     visible_select,
@@ -157,33 +163,7 @@ class IntelService:
     def apply_distribution(
         self, session: Session, actor: Actor, report: IntelReport, req: DistributionRequest, reason: str
     ) -> None:
-        before = self.sharing_of(session, report)
-        resolved = resolve_distribution(session, actor, req)
-        report.distribution = resolved.distribution.value
-        report.handling_conditions = list(resolved.handling_conditions)
-        store_targets(session, report.uuid, resolved)
-        assert actor.user_id is not None
-        report.version += 1
-        report.updated_at, report.updated_by_id = actor.now, actor.user_id
-        session.flush()
-        after = self.sharing_of(session, report)
-        self.audit.record(
-            session,
-            actor,
-            AuditEvent(
-                "record.distribution",
-                "ok",
-                KIND,
-                report.uuid,
-                actor.agency_code,
-                report.distribution,
-                {
-                    "before": _sharing_summary(before),
-                    "after": _sharing_summary(after),
-                    "reason": reason[:500],
-                },
-            ),
-        )
+        apply_distribution(session, self.audit, actor, report, KIND, req, reason)
 
     # -- read ----------------------------------------------------------------------------------------
     def get(self, session: Session, actor: Actor, ref: str) -> IntelReport:
@@ -297,18 +277,7 @@ class IntelService:
 
     # -- presentation ---------------------------------------------------------------------------------
     def sharing_of(self, session: Session, report: Any) -> SharingOut:
-        """The whole distribution, as the owner sees it (audited before and after every change)."""
-        targets = targets_for(session, report.uuid)
-        return SharingOut(
-            owner_agency=agency_code(session, report.owner_agency_id),
-            distribution=Distribution(report.distribution),
-            agencies=targets.agencies,
-            mechanisms=targets.mechanisms,
-            handling_conditions=list(report.handling_conditions),
-            handling_notes=report.handling_notes,
-            contains_personal_data=report.contains_personal_data,
-            hit_notification=report.hit_notification,
-        )
+        return sharing_of(session, report)
 
     def public(self, session: Session, actor: Actor, report: IntelReport) -> IntelReportPublic:
         return self.public_page(session, actor, [report])[0]
@@ -404,15 +373,6 @@ def _export_row(r: IntelReport, codes: dict[int, str]) -> dict[str, Any]:
         "substances": r.substances,
         "created_at": r.created_at.isoformat(),
         "body": r.body,
-    }
-
-
-def _sharing_summary(s: SharingOut) -> dict[str, Any]:
-    return {
-        "distribution": s.distribution.value,
-        "agencies": s.agencies,
-        "mechanisms": s.mechanisms,
-        "handling_conditions": s.handling_conditions,
     }
 
 

@@ -8,9 +8,17 @@ from sqlalchemy.orm import Session
 
 from interdict.domain.errors import ForbiddenError, NotFoundError
 from interdict.domain.roles import Permission
+from interdict.domain.sharing import Distribution
+from interdict.schemas.common import SharingOut
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
-from interdict.services.sharing import visible_select
+from interdict.services.sharing import (
+    DistributionRequest,
+    resolve_distribution,
+    store_targets,
+    targets_for,
+    visible_select,
+)
 from interdict.store.structure import Agency
 
 M = TypeVar("M")
@@ -71,3 +79,63 @@ def audit_reads(
     ]
     if events:
         audit.record_many(session, actor, events)
+
+
+def sharing_of(session: Session, record: Any) -> SharingOut:
+    """The whole distribution of a record, as its owner sees it (audited before and after every change)."""
+    targets = targets_for(session, record.uuid)
+    return SharingOut(
+        owner_agency=agency_code(session, record.owner_agency_id),
+        distribution=Distribution(record.distribution),
+        agencies=targets.agencies,
+        mechanisms=targets.mechanisms,
+        handling_conditions=list(record.handling_conditions),
+        handling_notes=record.handling_notes,
+        contains_personal_data=record.contains_personal_data,
+        hit_notification=record.hit_notification,
+    )
+
+
+def _summary(s: SharingOut) -> dict[str, Any]:
+    return {
+        "distribution": s.distribution.value,
+        "agencies": s.agencies,
+        "mechanisms": s.mechanisms,
+        "handling_conditions": s.handling_conditions,
+    }
+
+
+def apply_distribution(
+    session: Session,
+    audit: AuditLog,
+    actor: Actor,
+    record: Any,
+    kind: str,
+    req: DistributionRequest,
+    reason: str,
+) -> None:
+    """Give a record (any type with SharedColumns) a new distribution, audited with before and after.
+    Callers have checked that the actor's agency owns it."""
+    before = sharing_of(session, record)
+    resolved = resolve_distribution(session, actor, req)
+    record.distribution = resolved.distribution.value
+    record.handling_conditions = list(resolved.handling_conditions)
+    store_targets(session, record.uuid, resolved)
+    assert actor.user_id is not None
+    record.version += 1
+    record.updated_at, record.updated_by_id = actor.now, actor.user_id
+    session.flush()
+    after = sharing_of(session, record)
+    audit.record(
+        session,
+        actor,
+        AuditEvent(
+            "record.distribution",
+            "ok",
+            kind,
+            record.uuid,
+            actor.agency_code,
+            record.distribution,
+            {"before": _summary(before), "after": _summary(after), "reason": reason[:500]},
+        ),
+    )

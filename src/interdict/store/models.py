@@ -4,6 +4,14 @@ from interdict.store.audit import AuditCheckpoint, AuditHead, AuditRow
 from interdict.store.base import Base
 from interdict.store.identity import ApiToken, LoginThrottle, Session, User
 from interdict.store.records import Attachment, IntelReport, OnwardRequest, RecordShare, SharedColumns
+from interdict.store.seizures import (
+    Operation,
+    OperationParticipant,
+    OperationResult,
+    Seizure,
+    SeizureImport,
+    SeizureItem,
+)
 from interdict.store.structure import Agency, Agreement, Mechanism, MechanismMember
 
 __all__ = [
@@ -20,7 +28,13 @@ __all__ = [
     "Mechanism",
     "MechanismMember",
     "OnwardRequest",
+    "Operation",
+    "OperationParticipant",
+    "OperationResult",
     "RecordShare",
+    "Seizure",
+    "SeizureImport",
+    "SeizureItem",
     "Session",
     "SharedColumns",
     "User",
