@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(10, ge=1, description="How long a locked username stays locked.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest JSON request body accepted.")
     attachment_max_bytes: int = Field(10_485_760, ge=1024, description="Largest attachment accepted.")
+    import_max_bytes: int = Field(
+        536_870_912, ge=1024, description="Largest seizure file accepted for import through the API or web."
+    )
     audit_checkpoint_every: int = Field(256, ge=1, description="Rows between signed audit checkpoints.")
     config_file: Path | None = Field(
         None, description="Optional TOML file with these settings (lower-case names)."

@@ -39,6 +39,11 @@ class Kind(enum.StrEnum):
     USER_ADMIN = "user-admin"  # agency admins for their own agency; platform admins see (and may disable)
     TOKENS = "tokens"  # one's own API tokens; agency admins those of their agency
     AUDIT = "audit"  # supervisors and admins: their agency's part; verify: platform admins
+    SEIZURE_READ = "seizure-read"  # one seizure: visible -> 200, else 404 as if missing
+    SEIZURE_OWNER = "seizure-owner"  # visible + owner agency + writer role; else 404 / 403
+    SEIZURE_COLLECTION = "seizure-collection"  # list and statistics: exactly the seizures the agency may see
+    REFERENCE = "reference"  # catalogue-like answers with no records: any signed-in user
+    OPERATION = "operation"  # joint operations: participants only, 404 for anyone else
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class RoutePolicy:
 
 API = "/api/v1"
 R = f"{API}/intel-reports"
+S = f"{API}/seizures"
 
 POLICY: dict[tuple[str, str], RoutePolicy] = {
     # -- public ----------------------------------------------------------------------------------
@@ -102,6 +108,21 @@ POLICY: dict[tuple[str, str], RoutePolicy] = {
     ("POST", f"{R}/{{ref}}/attachments"): RoutePolicy(Kind.RECORD_OWNER),
     ("GET", f"{R}/{{ref}}/attachments/{{att_ref}}"): RoutePolicy(Kind.RECORD_READ, "the parent decides"),
     ("POST", f"{R}/{{ref}}/onward-requests"): RoutePolicy(Kind.RECORD_ONWARD),
+    # -- seizures, statistics and joint operations ----------------------------------------------
+    ("GET", f"{S}"): RoutePolicy(Kind.SEIZURE_COLLECTION),
+    ("POST", f"{S}"): RoutePolicy(Kind.RECORD_CREATE),
+    ("GET", f"{S}/template"): RoutePolicy(Kind.REFERENCE, "the published import template"),
+    ("POST", f"{S}/imports"): RoutePolicy(Kind.RECORD_CREATE),
+    ("GET", f"{S}/{{ref}}"): RoutePolicy(Kind.SEIZURE_READ),
+    ("PUT", f"{S}/{{ref}}/distribution"): RoutePolicy(Kind.SEIZURE_OWNER),
+    ("PUT", f"{S}/{{ref}}/operation"): RoutePolicy(Kind.SEIZURE_OWNER, "and a participant of the operation"),
+    ("GET", f"{API}/stats/seizures"): RoutePolicy(Kind.SEIZURE_COLLECTION),
+    ("GET", f"{API}/stats/seizures/export"): RoutePolicy(Kind.SEIZURE_COLLECTION),
+    ("GET", f"{API}/operations"): RoutePolicy(Kind.OPERATION),
+    ("POST", f"{API}/operations"): RoutePolicy(Kind.RECORD_CREATE, "the caller's agency leads"),
+    ("GET", f"{API}/operations/{{code}}"): RoutePolicy(Kind.OPERATION),
+    ("GET", f"{API}/operations/{{code}}/results"): RoutePolicy(Kind.OPERATION),
+    ("PUT", f"{API}/operations/{{code}}/results"): RoutePolicy(Kind.OPERATION, "writer roles of participants"),
     ("GET", f"{API}/onward-requests"): RoutePolicy(Kind.ONWARD_READ),
     ("GET", f"{API}/onward-requests/{{ref}}"): RoutePolicy(Kind.ONWARD_READ),
     ("POST", f"{API}/onward-requests/{{ref}}/decision"): RoutePolicy(Kind.ONWARD_DECIDE),
@@ -287,9 +308,9 @@ def record_route_outcome(kind: Kind, role: str, visible: bool, owner: bool) -> i
     if not visible:
         return 404
     can = ROLE_CAN[role]
-    if kind is Kind.RECORD_READ:
+    if kind in (Kind.RECORD_READ, Kind.SEIZURE_READ):
         return ALLOWED
-    if kind is Kind.RECORD_OWNER:
+    if kind in (Kind.RECORD_OWNER, Kind.SEIZURE_OWNER):
         return ALLOWED if owner and can.write else 403
     if kind is Kind.RECORD_ONWARD:
         if owner:

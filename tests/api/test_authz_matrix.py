@@ -55,6 +55,7 @@ from interdict.api.app import create_app
 from interdict.domain import sharing as rule
 from interdict.domain.roles import Role
 from interdict.schemas.intel import OnwardRequestCreate
+from interdict.schemas.seizures import OperationCreate, SeizureCreate
 from interdict.schemas.structure import AgreementCreate
 from interdict.services import auth
 from interdict.services.platform import Platform
@@ -93,6 +94,7 @@ PROBLEM = "application/problem+json"
 NOPE_AGENCY = "NOPE-AGENCY"
 STRUCTURE_TYPES = {"agency", "mechanism", "agreement"}
 R = f"{API}/intel-reports"
+S = f"{API}/seizures"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -155,6 +157,9 @@ class Scene:
     onward: list[Onward]
     spare_tokens: dict[str, str]  # username -> uuid of a token nobody uses
     rel_of: dict[str, Rel] = field(default_factory=dict)
+    seizures: dict[str, str] = field(default_factory=dict)  # Rec key -> uuid of its seizure twin
+    # Who sees each twin: the records' own sets change as later tests share them further; the twins don't.
+    seizure_seen: dict[str, frozenset[Rel]] = field(default_factory=dict)
 
     def user(self, rel: Rel, role: str) -> Person:
         return self.users[(rel, role)]
@@ -235,6 +240,21 @@ def _build(url: str, tmp: Path) -> Scene:
     report("foreign/all-pd", outsider, Rel.OUTSIDER, "all", True, {Rel.OUTSIDER, Rel.NAMED})
     report("scratch", author, Rel.OWNER, "agencies", False, {Rel.OWNER, Rel.NAMED}, [Rel.NAMED])
 
+    # A seizure twin of every record, shared exactly like it: seizures follow the same rule.
+    seizures: dict[str, str] = {}
+    for rec in records.values():
+        by = author if rec.owner is Rel.OWNER else outsider
+        with platform.db.unit() as s:
+            made = platform.seizures.create(s, w.actor(by), SeizureCreate.model_validate({
+                "seized_on": "2025-05-01", "country": "TH", "distribution": rec.distribution,
+                "agencies": rec.agencies, "mechanisms": rec.mechanisms, "contains_personal_data": rec.personal_data,
+                "items": [{"substance": "heroin", "quantity": 1.5, "unit": "kg"}], "place": "Bokeo"}))
+            seizures[rec.key] = made.uuid
+    with platform.db.unit() as s:
+        platform.operations.create(s, w.actor(author), OperationCreate(
+            code="OP-MEK", name="Joint operation", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31),
+            participants=[Rel.MEMBER.code]))
+
     for rec in [*matrix, records["scratch"]]:
         rec.att_name, rec.att_content = f"{_marker('file')}.txt", f"{_marker('content')}\n".encode()
         with platform.db.unit() as s:
@@ -265,6 +285,8 @@ def _build(url: str, tmp: Path) -> Scene:
     scene = Scene(create_app(platform=platform, clock=clock), platform, clock, w, users, author, login, records,
                   matrix, onward, spare)
     scene.rel_of = {p.username: Rel(p.agency) for p in [*scene.everyone, login]}
+    scene.seizures = seizures
+    scene.seizure_seen = {rec.key: frozenset(rec.seen_by) for rec in records.values()}
     return scene
 
 
@@ -551,6 +573,15 @@ SAMPLE_BODY: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
     ("POST", f"{R}/{{ref}}/onward-requests"): lambda s: {"json": {"add_agencies": [Rel.OUTSIDER_PD.code],
                                                                   "reason": "please"}},
     ("POST", f"{API}/onward-requests/{{ref}}/decision"): lambda s: {"json": {"approve": True}},
+    ("POST", S): lambda s: {"json": {"seized_on": TODAY, "country": "TH",
+                                     "items": [{"substance": "heroin", "quantity": 1, "unit": "kg"}]}},
+    ("POST", f"{S}/imports"): lambda s: {"files": {"file": ("s.csv", b"seized_on,country,substance,quantity,unit\n",
+                                                            "text/csv")}},
+    ("PUT", f"{S}/{{ref}}/distribution"): lambda s: {"json": {"distribution": "all", "reason": "wider"}},
+    ("PUT", f"{S}/{{ref}}/operation"): lambda s: {"json": {"operation": None, "version": 1}},
+    ("POST", f"{API}/operations"): lambda s: {"json": {"code": "NEW-OP", "name": "New", "starts_on": TODAY,
+                                                       "ends_on": TODAY}},
+    ("PUT", f"{API}/operations/{{code}}/results"): lambda s: {"json": {"lines": [{"cases": 1}]}},
 }
 
 
@@ -589,6 +620,7 @@ def test_anonymous_gets_401_everywhere_but_the_public_routes(scene: Scene) -> No
 # Record routes: route x role x relation x record x id form
 # ---------------------------------------------------------------------------------------------------
 RECORD_ROUTES = routes_of(Kind.RECORD_READ, Kind.RECORD_OWNER, Kind.RECORD_ONWARD)
+SEIZURE_ROUTES = routes_of(Kind.SEIZURE_READ, Kind.SEIZURE_OWNER)
 ATT_ROUTE = ("GET", f"{R}/{{ref}}/attachments/{{att_ref}}")
 
 
@@ -1268,4 +1300,125 @@ def test_allowed_writes_succeed_and_take_effect(scene: Scene) -> None:
 
     # And every user's list, count and export follow.
     run(scene, collection_cases(scene), failures)
+    failures.check()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Seizures, statistics and joint operations: the same rule over a second record type
+# ---------------------------------------------------------------------------------------------------
+SEIZURE_PROBES: dict[tuple[str, str], Probe] = {
+    ("PUT", f"{S}/{{ref}}/distribution"): Probe(
+        lambda r: {"json": {"distribution": "agencies", "agencies": [NOPE_AGENCY], "reason": "probe"}}, 422,
+        {"agencies"},
+        lambda r: {"json": {"distribution": "all", "reason": "HIJACKED"}}),
+    ("PUT", f"{S}/{{ref}}/operation"): Probe(
+        lambda r: {"json": {"operation": None, "version": 999_999}}, 409, {"version"},
+        lambda r: {"json": {"operation": "OP-MEK", "version": 1}}),
+}
+
+
+def test_seizure_routes_every_role_relation_and_distribution(scene: Scene) -> None:
+    """Each seizure twin x seizure route x relation, with every role where the seizure is visible (two
+    rotating roles elsewhere); refused and probing writes change nothing."""
+    failures = Failures()
+    fixed = scene.user(Rel.OUTSIDER, "reader")
+    # (Records that later tests add have no twin.)
+    twins = [(rec, scene.seizures[rec.key]) for rec in scene.records.values() if rec.key in scene.seizures]
+
+    def owner_view() -> list[Any]:
+        cases = [Case(f"owner view {r.key}", "GET", f"{S}/{u}", scene.author if r.owner is Rel.OWNER
+                      else scene.user(Rel.OUTSIDER, "analyst"), expect(200)) for r, u in twins]
+        return [a.json() if a.status == 200 else a.status for a in run(scene, cases, failures)]
+
+    before = owner_view()
+    missing: dict[tuple[str, str], tuple[Answer, list[str]]] = {}
+    for route in SEIZURE_ROUTES:
+        method, path = route
+        ref = str(uuid.uuid4())
+        body = SEIZURE_PROBES[route].denied(scene.matrix[0]) if route in SEIZURE_PROBES else {}
+        (answer,) = run(scene, [Case("missing seizure", method, path.replace("{ref}", ref), fixed, expect(404),
+                                     **body)], failures)
+        missing[route] = (answer, [ref])
+    cases = []
+    for r_i, route in enumerate(SEIZURE_ROUTES):
+        method, path = route
+        kind = POLICY[route].kind
+        probe = SEIZURE_PROBES.get(route)
+        for t_i, (rec, ref) in enumerate(twins):
+            for rel_i, rel in enumerate(Rel):
+                sees_it = rel in scene.seizure_seen[rec.key]
+                for role in _roles(sees_it, r_i + t_i + rel_i):
+                    outcome = record_route_outcome(kind, role, sees_it, rel is rec.owner)
+                    body = probe.denied(rec) if probe else {}
+                    if outcome is ALLOWED:
+                        body = probe.probe(rec) if probe else {}
+                        check = (expect(probe.status, fields=probe.fields) if probe else
+                                 expect(200, then=lambda a, ref=ref: None if a.json()["uuid"] == ref else "wrong seizure"))
+                    elif outcome == 403:
+                        check = expect(403, code="forbidden")
+                    else:
+                        reference, ref_ids = missing[route]
+                        check = like(reference, ref_ids, [ref])
+                    cases.append(Case(f"{kind} seizure {rec.key} {rel.code} {role}", method,
+                                      path.replace("{ref}", ref), scene.user(rel, role), check, echo=(ref,), **body))
+    run(scene, cases, failures)
+    if owner_view() != before:
+        failures.append("a refused or probing write changed a seizure")
+    failures.check()
+
+
+def test_seizure_collections_and_statistics_hold_exactly_the_visible(scene: Scene) -> None:
+    failures = Failures()
+    cases = []
+    for who in scene.everyone:
+        rel = scene.rel_of[who.username]
+        seen = {u for key, u in scene.seizures.items() if rel in scene.seizure_seen[key]}
+
+        def listed(a: Answer, seen: set[str] = seen) -> str | None:
+            return same_set("seizures", [i["uuid"] for i in a.json()["items"]], seen)
+
+        def counted(a: Answer, seen: set[str] = seen) -> str | None:
+            j = a.json()
+            kg = sum(r["mass_kg"] for r in j["rows"])
+            if j["total_seizures"] != len(seen) or abs(kg - 1.5 * len(seen)) > 1e-6:
+                return f"statistics count {j['total_seizures']} seizures / {kg} kg, want {len(seen)}"
+            return None
+
+        cases += [
+            Case("seizure list", "GET", f"{S}?limit=200", who, expect(200, then=listed)),
+            Case("seizure stats", "GET", f"{API}/stats/seizures?by=country,year", who, expect(200, then=counted)),
+            Case("seizure stats by substance", "GET", f"{API}/stats/seizures?by=substance", who,
+                 expect(200, then=counted)),
+        ]
+    run(scene, cases, failures)
+    failures.check()
+
+
+def test_operations_only_for_participants(scene: Scene) -> None:
+    failures = Failures()
+    (missing,) = run(scene, [Case("missing op", "GET", f"{API}/operations/NO-SUCH-OP", scene.login, expect(404))],
+                     failures)
+    cases = []
+    for (rel, role), who in scene.users.items():
+        part = rel in (Rel.OWNER, Rel.MEMBER)
+        for path in (f"{API}/operations/OP-MEK", f"{API}/operations/OP-MEK/results"):
+            check = expect(200) if part else like(missing, ["NO-SUCH-OP"], ["OP-MEK"])
+            cases.append(Case(f"operation {rel.code} {role}", "GET", path, who, check, echo=("OP-MEK",)))
+
+        def listed(a: Answer, part: bool = part) -> str | None:
+            codes = [o["code"] for o in a.json()]
+            return None if codes == (["OP-MEK"] if part else []) else f"operations listed: {codes}"
+
+        cases.append(Case(f"operations {rel.code} {role}", "GET", f"{API}/operations", who, expect(200, then=listed)))
+        writes = ROLE_CAN[role].write
+        body = {"lines": [{"substance": "nonsense-substance-x", "quantity": 1, "unit": "kg"}]}
+        if part and writes:
+            check = expect(422, code="invalid_input")
+        elif part:
+            check = expect(403, code="forbidden")
+        else:
+            check = like(missing, ["NO-SUCH-OP"], ["OP-MEK"])
+        cases.append(Case(f"results {rel.code} {role}", "PUT", f"{API}/operations/OP-MEK/results", who, check,
+                          json=body, echo=("OP-MEK",)))
+    run(scene, cases, failures)
     failures.check()

@@ -93,7 +93,8 @@ class Fuzzing:
 
 def no_leaks(secrets: list[str]) -> CheckFunction:
     def no_server_internals_in_body(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
-        text = response.text or ""
+        # Workbooks (XLSX) are binary: read every answer as bytes, so a leak in any of them still shows.
+        text = (response.content or b"").decode("utf-8", "replace")
         for what, pattern in LEAK_PATTERNS:
             match = pattern.search(text)
             if match:

@@ -44,10 +44,13 @@ def _problem_413(limit: int) -> bytes:
 
 
 class GuardMiddleware:
-    def __init__(self, app: ASGIApp, max_body: int, max_upload: int, hsts: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body: int, max_upload: int, hsts: bool = False, max_import: int | None = None
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.max_upload = max_upload
+        self.max_import = max_import or max_upload
         self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -56,7 +59,13 @@ class GuardMiddleware:
             return
         request_id = uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        limit = self.max_upload if scope["path"].endswith("/attachments") else self.max_body
+        path = scope["path"]
+        if path.endswith("/attachments"):
+            limit = self.max_upload
+        elif path.endswith("/imports"):
+            limit = self.max_import
+        else:
+            limit = self.max_body
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         too_large = declared is not None and (not declared.isdigit() or int(declared) > limit)

@@ -53,6 +53,21 @@ for sub, name in (
 ):
     app.add_typer(sub, name=name)
 
+
+def _add_record_commands() -> None:
+    from interdict.cli.seizures import operations_app, seizures_app, stats_app, substances_app
+
+    for sub, name in (
+        (seizures_app, "seizures"),
+        (stats_app, "stats"),
+        (operations_app, "operations"),
+        (substances_app, "substances"),
+    ):
+        app.add_typer(sub, name=name)
+
+
+_add_record_commands()
+
 F = TypeVar("F", bound=Callable[..., Any])
 FormatOpt = typer.Option(Format.TABLE, "--format", "-f", help="table, json or csv")
 
@@ -183,18 +198,19 @@ def reference_load(
 def demo_load(
     seed: int = typer.Option(1, help="Same seed, same world."),
     reports: int = typer.Option(400, help="Intelligence reports to generate."),
+    seizures: int = typer.Option(3000, help="Seizure reports to generate."),
 ) -> None:
     """Load the reference structure and the demo world; print the generated logins once."""
     p = platform()
     p.upgrade()
-    _load_demo(p, seed, reports)
+    _load_demo(p, seed, reports, seizures)
 
 
-def _load_demo(p: Platform, seed: int, reports: int = 400) -> None:
+def _load_demo(p: Platform, seed: int, reports: int = 400, seizures: int = 3000) -> None:
     from interdict.services.demo import load_demo
 
     with console_unit(p) as (session, actor):
-        logins = load_demo(p, session, actor, seed, reports)
+        logins = load_demo(p, session, actor, seed, reports, seizures)
     if not logins:
         typer.echo("demo world already loaded; nothing new")
         return

@@ -109,7 +109,12 @@ def demo_agencies(session: Session) -> list[Agency]:
 
 
 def load_demo(
-    platform: Platform, session: Session, console: Actor, seed: int = 1, reports: int = 400
+    platform: Platform,
+    session: Session,
+    console: Actor,
+    seed: int = 1,
+    reports: int = 400,
+    seizures: int = 3000,
 ) -> list[DemoLogin]:
     rng = random.Random(seed)
     load_reference(platform, session, console, reference_data())
@@ -130,6 +135,10 @@ def load_demo(
         logins.append(login)
     if session.scalar(select(func.count(IntelReport.id))) == 0:
         _reports(platform, session, rng, authors, agencies, reports)
+    if seizures:
+        from interdict.services.demo_seizures import load_demo_seizures
+
+        load_demo_seizures(platform, session, authors, agencies, seed, seizures)
     return logins
 
 

@@ -9,6 +9,10 @@ from interdict.services.audit import AuditLog
 from interdict.services.auth import Authenticator
 from interdict.services.intel import IntelService
 from interdict.services.onward import OnwardService
+from interdict.services.operations import OperationService
+from interdict.services.seizure_import import SeizureImporter
+from interdict.services.seizure_stats import SeizureStats
+from interdict.services.seizures import SeizureService
 from interdict.services.structure import StructureService
 from interdict.services.users import UserService
 from interdict.settings import Settings
@@ -25,6 +29,10 @@ class Platform:
         self.users = UserService(self.audit, self.auth)
         self.intel = IntelService(self.audit)
         self.onward = OnwardService(self.audit, self.intel)
+        self.seizures = SeizureService(self.audit)
+        self.seizure_import = SeizureImporter(self.audit)
+        self.stats = SeizureStats()
+        self.operations = OperationService(self.audit)
 
     @cached_property
     def attachments(self) -> AttachmentService:

@@ -138,7 +138,9 @@ class Operation(Base):
 class OperationParticipant(Base):
     __tablename__ = "operation_participants"
 
-    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True)
+    operation_id: Mapped[int] = mapped_column(
+        ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True
+    )
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True, index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
