@@ -103,7 +103,7 @@ PROFILES: dict[str, Profile] = {
     ),
     "MY": Profile(
         ((METH_ICE, 4), (CANNABIS, 2), (MDMA, 1), (KETAMINE, 1)),
-        ("MYPKG", "IATA:KUL", "XING:TH-MY-SADAO", ""),
+        ("MYPKG", "IATA:KUL", ""),
         (("TH", "", "MY"), ("MY", "", "AU")),
     ),
     "SG": Profile(
