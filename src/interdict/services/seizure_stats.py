@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, literal, select
+from sqlalchemy import Numeric, and_, case, cast, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError
@@ -266,6 +266,72 @@ class SeizureStats:
         totals = self._aggregate(session, actor, whole, q.date_from, q.date_to)
         n, kg, _ = totals.get(("all",), (0, 0.0, {}))
         return n, kg
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place on the map: seizures made there (coordinates to 0.1 degree, or the port's position)."""
+
+    lat: float
+    lon: float
+    country: str
+    port: str
+    seizures: int
+    mass_kg: float
+
+
+@dataclass(frozen=True)
+class Locations:
+    places: list[Location]
+    unplaced: int  # visible seizures matching the query with neither coordinates nor a port
+
+
+def locations(session: Session, actor: Actor, q: StatsQuery, limit: int = 500) -> Locations:
+    """Where the visible seizures matching ``q`` were made, aggregated like the other statistics (the
+    two parts of the sharing rule): no seizure is read one by one, so none is disclosed by the map."""
+    from interdict.domain.ports import ports
+
+    lat = cast(func.round(cast(Seizure.latitude, Numeric), 1), Numeric)
+    lon = cast(func.round(cast(Seizure.longitude, Numeric), 1), Numeric)
+    where = SeizureStats()._filters(session, q, q.date_from, q.date_to)
+    acc: dict[tuple[Any, ...], list[Any]] = {}
+    ctx = viewer(session, actor)
+    for part in visible_parts(Seizure, ctx):
+        stmt = (
+            select(
+                lat,
+                lon,
+                Seizure.country,
+                Seizure.port_code,
+                func.count(distinct(Seizure.id)),
+                func.coalesce(func.sum(SeizureItem.mass_kg), 0.0),
+            )
+            .select_from(SeizureItem)
+            .join(Seizure, Seizure.id == SeizureItem.seizure_id)
+            .where(part, *where)
+            .group_by(lat, lon, Seizure.country, Seizure.port_code)
+        )
+        for la, lo, country, port, n, kg in session.execute(stmt):
+            key = (la, lo, country, port)
+            got = acc.setdefault(key, [0, 0.0])
+            got[0] += int(n)
+            got[1] += float(kg or 0.0)
+    places: dict[tuple[float, float, str, str], list[Any]] = {}
+    unplaced = 0
+    for (la, lo, country, port), (n, kg) in acc.items():
+        if la is None or lo is None:
+            p = ports().get(port) if port else None
+            if p is None:
+                unplaced += n
+                continue
+            la, lo = p.lat, p.lon
+        spot = places.setdefault((round(float(la), 1), round(float(lo), 1), country, port or ""), [0, 0.0])
+        spot[0] += n
+        spot[1] += kg
+    ordered = sorted(places.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:limit]
+    return Locations(
+        [Location(la, lo, c, port, n, round(kg, 3)) for (la, lo, c, port), (n, kg) in ordered], unplaced
+    )
 
 
 class _Labels:

@@ -10,10 +10,10 @@ from fastapi.staticfiles import StaticFiles
 
 from interdict.domain.errors import InterdictError
 from interdict.web.context import WebContext
-from interdict.web.routes import admin, audit, auth, dashboard, intel, onward, structure
+from interdict.web.routes import admin, audit, auth, dashboard, intel, onward, seizures, structure
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, dashboard, structure, admin, audit, intel, onward)
+PAGE_MODULES = (auth, dashboard, structure, admin, audit, intel, onward, seizures)
 
 
 def html_error(request: Request, status: int) -> Response:
