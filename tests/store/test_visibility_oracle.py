@@ -298,7 +298,7 @@ def check_world(engine: Engine, spec: WorldSpec, tally: Tally) -> None:
                 # The rule cut into disjoint parts, as the statistics use it.
                 parts = [
                     set(s.scalars(select(IntelReport.uuid).where(part)))
-                    for part in visible_parts(IntelReport, ctx)
+                    for part in visible_parts(IntelReport, ctx, s.get_bind().dialect.name)
                 ]
                 if parts[0] & parts[1]:
                     mismatches.append(f"{day} viewer {name}: parts overlap on {parts[0] & parts[1]}")

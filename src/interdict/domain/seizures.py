@@ -13,11 +13,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from interdict.domain.ports import LocationType, ports
-from interdict.domain.quantities import QuantityError, Unit, conversion, parse_unit
+from interdict.domain.quantities import Conversion, QuantityError, Unit, conversion, parse_unit
 from interdict.domain.substances import Substance, catalogue
 
 
@@ -54,7 +54,7 @@ class FieldError:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemDraft:
     substance: str
     quantity: float | None
@@ -63,7 +63,7 @@ class ItemDraft:
     form: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class SeizureDraft:
     seized_on: date | None
     country: str
@@ -86,7 +86,8 @@ class SeizureDraft:
     narrative: str = ""
 
 
-@dataclass(frozen=True)
+# Not frozen: built once per imported row, and frozen dataclasses cost several times more to build.
+@dataclass(slots=True)
 class CheckedItem:
     substance: Substance
     reported_name: str
@@ -98,9 +99,10 @@ class CheckedItem:
     factor: str
     purity_pct: float | None
     form: str
+    category: str = ""  # the substance's category, kept as text for the bulk writer
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CheckedSeizure:
     seized_on: date
     country: str
@@ -207,16 +209,14 @@ def _currencies() -> frozenset[str]:
 # -- the rules ---------------------------------------------------------------------------------------
 
 
-def _country_field(value: str, name: str, errors: list[FieldError], required: bool = False) -> str:
+def _country_field(value: str, name: str, errors: list[tuple[str, str]], required: bool = False) -> str:
     if not value:
         if required:
-            errors.append(FieldError(name, "is required (ISO 3166-1 code or English country name)"))
+            errors.append((name, "is required (ISO 3166-1 code or English country name)"))
         return ""
     code = resolve_country(value)
     if code is None:
-        errors.append(
-            FieldError(name, f"unknown country {value!r} (use an ISO 3166-1 code such as TH or MMR)")
-        )
+        errors.append((name, f"unknown country {value!r} (use an ISO 3166-1 code such as TH or MMR)"))
         return ""
     return code
 
@@ -226,33 +226,54 @@ def _suggest_substance(name: str) -> str:
     return f"; did you mean {', '.join(hints)}?" if hints else ""
 
 
-def check_item(draft: ItemDraft, prefix: str, errors: list[FieldError]) -> CheckedItem | None:
-    n = len(errors)
-    substance = catalogue().resolve(draft.substance) if draft.substance else None
-    if not draft.substance:
-        errors.append(FieldError(f"{prefix}substance", "is required"))
+@dataclass(frozen=True)
+class Line:
+    """What a substance name and a unit resolve to: the same for every row that says the same."""
+
+    substance: Substance
+    unit: Unit
+    conversion: Conversion
+    category: str
+
+
+@lru_cache(maxsize=4096)
+def resolve_line(name: str, unit_text: str) -> tuple[Line | None, tuple[tuple[str, str], ...]]:
+    """The catalogue entry and conversion for a substance name and unit, or the problems as (field,
+    message). Cached: a file of a million rows names a few dozen substances and units."""
+    errors: list[tuple[str, str]] = []
+    substance = catalogue().resolve(name) if name else None
+    if not name:
+        errors.append(("substance", "is required"))
     elif substance is None:
-        exact = catalogue().candidates(draft.substance)
+        exact = catalogue().candidates(name)
         if len(exact) > 1:
             errors.append(
-                FieldError(
-                    f"{prefix}substance",
-                    f"{draft.substance!r} names more than one substance "
+                (
+                    "substance",
+                    f"{name!r} names more than one substance "
                     f"({', '.join(m.code for m in exact)}); give the catalogue code",
                 )
             )
         else:
-            errors.append(
-                FieldError(
-                    f"{prefix}substance",
-                    f"unknown substance {draft.substance!r}{_suggest_substance(draft.substance)}",
-                )
-            )
+            errors.append(("substance", f"unknown substance {name!r}{_suggest_substance(name)}"))
     unit: Unit | None = None
     try:
-        unit = parse_unit(draft.unit)
+        unit = parse_unit(unit_text)
     except QuantityError as exc:
-        errors.append(FieldError(f"{prefix}unit", str(exc)))
+        errors.append(("unit", str(exc)))
+    if substance is None or unit is None:
+        return None, tuple(errors)
+    try:
+        conv = conversion(substance, unit)
+    except QuantityError as exc:
+        return None, (*errors, ("unit", str(exc)))
+    return Line(substance, unit, conv, substance.category.value), tuple(errors)
+
+
+def check_item(draft: ItemDraft, prefix: str, errors: list[FieldError]) -> CheckedItem | None:
+    n = len(errors)
+    line, problems = resolve_line(draft.substance, draft.unit)
+    errors.extend(FieldError(prefix + f, m) for f, m in problems)
     q = draft.quantity
     if q is None:
         errors.append(FieldError(f"{prefix}quantity", "is required"))
@@ -265,34 +286,150 @@ def check_item(draft: ItemDraft, prefix: str, errors: list[FieldError]) -> Check
         )
     if len(draft.form) > 40:
         errors.append(FieldError(f"{prefix}form", "must be at most 40 characters"))
-    if substance is None or unit is None or len(errors) > n:
+    if line is None or len(errors) > n:
         return None
     assert q is not None
-    try:
-        conv = conversion(substance, unit)
-    except QuantityError as exc:
-        errors.append(FieldError(f"{prefix}unit", str(exc)))
-        return None
-    mass_kg, count = conv.apply(q)
+    mass_kg, count = line.conversion.apply(q)
     if mass_kg is not None and mass_kg > MAX_MASS_KG:
         errors.append(
             FieldError(
-                f"{prefix}quantity", f"{q:g} {unit.value} is {mass_kg:,.0f} kg, above the plausible maximum"
+                f"{prefix}quantity",
+                f"{q:g} {line.unit.value} is {mass_kg:,.0f} kg, above the plausible maximum",
             )
         )
         return None
     return CheckedItem(
-        substance=substance,
+        substance=line.substance,
         reported_name=draft.substance[:200],
         quantity=q,
-        unit=unit,
+        unit=line.unit,
         mass_kg=mass_kg,
         count=count,
-        count_unit=conv.count_unit or "",
-        factor=conv.note,
+        count_unit=line.conversion.count_unit or "",
+        factor=line.conversion.note,
         purity_pct=purity,
         form=draft.form,
+        category=line.category,
     )
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a seizure happened and which way it was going, resolved: the same for every row that says
+    the same thing, so the importer checks each combination once."""
+
+    country: str
+    subdivision: str
+    location_type: LocationType
+    port_code: str
+    port_position: tuple[float, float] | None
+    transport_mode: str
+    origin_country: str
+    transit_countries: tuple[str, ...]
+    destination_country: str
+    suspect_nationalities: tuple[str, ...]
+
+
+@lru_cache(maxsize=65536)
+def resolve_place(
+    country_text: str,
+    subdivision_text: str,
+    location_text: str,
+    port_text: str,
+    mode_text: str,
+    origin_text: str,
+    transit_texts: tuple[str, ...],
+    destination_text: str,
+    nationality_texts: tuple[str, ...],
+) -> tuple[Place | None, tuple[tuple[str, str], ...]]:
+    errors: list[tuple[str, str]] = []
+    country = _country_field(country_text, "country", errors, required=True)
+    subdivision = subdivision_text.strip().upper()
+    if subdivision and country:
+        if "-" not in subdivision:
+            subdivision = f"{country}-{subdivision}"
+        if subdivision not in _subdivision_codes(country):
+            errors.append(
+                ("subdivision", f"{subdivision_text!r} is not an ISO 3166-2 subdivision of {country}")
+            )
+    location_type = _location(location_text, errors)
+    port_code = ""
+    position: tuple[float, float] | None = None
+    if port_text:
+        port = ports().resolve(port_text, country or None)
+        if port is None:
+            hints = ports().suggest(port_text, country or None, 3)
+            hint = f"; did you mean {', '.join(hints)}?" if hints else ""
+            errors.append(("port", f"unknown port or crossing {port_text!r} in {country or '?'}{hint}"))
+        else:
+            port_code = port.code
+            if country and port.country != country and port.counterpart_country != country:
+                errors.append(("port", f"{port.name} ({port.code}) is not in {country}"))
+            if (
+                location_type is not None
+                and location_type is not LocationType.INLAND
+                and port.kind != location_type
+            ):
+                errors.append(("port", f"{port.name} is a {port.kind.value}, not a {location_type.value}"))
+            if location_type is LocationType.INLAND:
+                location_type = port.kind
+            position = (port.lat, port.lon)
+    mode = mode_text.strip().lower()
+    if mode and mode not in TransportMode.__members__.values():
+        errors.append(
+            (
+                "transport_mode",
+                f"unknown transport mode {mode_text!r}; expected one of "
+                + ", ".join(m.value for m in TransportMode),
+            )
+        )
+    origin = _country_field(origin_text, "origin_country", errors)
+    destination = _country_field(destination_text, "destination_country", errors)
+    transit = tuple(
+        c for c in (_country_field(t, "transit_countries", errors) for t in transit_texts if t) if c
+    )
+    nationalities = tuple(
+        c for c in (_country_field(t, "suspect_nationalities", errors) for t in nationality_texts if t) if c
+    )
+    if errors or location_type is None:
+        return None, tuple(errors)
+    return (
+        Place(
+            country,
+            subdivision,
+            location_type,
+            port_code,
+            position,
+            mode,
+            origin,
+            tuple(dict.fromkeys(transit)),
+            destination,
+            tuple(dict.fromkeys(nationalities)),
+        ),
+        (),
+    )
+
+
+def _location(text: str, errors: list[tuple[str, str]]) -> LocationType | None:
+    raw = (text or "inland").strip().lower().replace(" ", "_").replace("-", "_")
+    aliases = {
+        "border": "border_crossing",
+        "port": "seaport",
+        "postal": "postal_hub",
+        "courier": "postal_hub",
+    }
+    raw = aliases.get(raw, raw)
+    try:
+        return LocationType(raw)
+    except ValueError:
+        errors.append(
+            (
+                "location_type",
+                f"unknown location type {text!r}; expected one of "
+                + ", ".join(t.value for t in LocationType),
+            )
+        )
+        return None
 
 
 _TEXT_LIMITS = {"reference": 100, "place": 200, "concealment": 200, "narrative": 20_000}
@@ -312,20 +449,21 @@ class SeizureRules:
             errors.append(FieldError("seized_on", f"{d.seized_on.isoformat()} is in the future"))
         elif d.seized_on.year < 1900:
             errors.append(FieldError("seized_on", f"{d.seized_on.isoformat()} is before 1900"))
-        country = _country_field(d.country, "country", errors, required=True)
+        where, problems = resolve_place(
+            d.country,
+            d.subdivision,
+            d.location_type,
+            d.port,
+            d.transport_mode,
+            d.origin_country,
+            tuple(d.transit_countries),
+            d.destination_country,
+            tuple(d.suspect_nationalities),
+        )
+        errors.extend(FieldError(f, m) for f, m in problems)
         for name, limit in _TEXT_LIMITS.items():
             if len(getattr(d, name)) > limit:
                 errors.append(FieldError(name, f"must be at most {limit} characters"))
-        subdivision = d.subdivision.strip().upper()
-        if subdivision and country:
-            if "-" not in subdivision:
-                subdivision = f"{country}-{subdivision}"
-            if subdivision not in _subdivision_codes(country):
-                errors.append(
-                    FieldError(
-                        "subdivision", f"{d.subdivision!r} is not an ISO 3166-2 subdivision of {country}"
-                    )
-                )
         lat, lon = d.latitude, d.longitude
         if (lat is None) != (lon is None):
             errors.append(
@@ -335,53 +473,8 @@ class SeizureRules:
             errors.append(FieldError("latitude", f"must be between -90 and 90 (got {lat:g})"))
         if lon is not None and not (math.isfinite(lon) and -180 <= lon <= 180):
             errors.append(FieldError("longitude", f"must be between -180 and 180 (got {lon:g})"))
-        location_type = self._location(d, country, errors)
-        port_code = ""
-        if d.port:
-            port = ports().resolve(d.port, country or None)
-            if port is None:
-                hints = ports().suggest(d.port, country or None, 3)
-                hint = f"; did you mean {', '.join(hints)}?" if hints else ""
-                errors.append(
-                    FieldError("port", f"unknown port or crossing {d.port!r} in {country or '?'}{hint}")
-                )
-            else:
-                port_code = port.code
-                if country and port.country != country and port.counterpart_country != country:
-                    errors.append(FieldError("port", f"{port.name} ({port.code}) is not in {country}"))
-                if (
-                    location_type is not None
-                    and location_type is not LocationType.INLAND
-                    and port.kind != location_type
-                ):
-                    errors.append(
-                        FieldError("port", f"{port.name} is a {port.kind.value}, not a {location_type.value}")
-                    )
-                if location_type is LocationType.INLAND:
-                    location_type = port.kind
-                if lat is None:
-                    lat, lon = port.lat, port.lon
-        mode = d.transport_mode.strip().lower()
-        if mode and mode not in TransportMode.__members__.values():
-            errors.append(
-                FieldError(
-                    "transport_mode",
-                    f"unknown transport mode {d.transport_mode!r}; expected one of "
-                    + ", ".join(m.value for m in TransportMode),
-                )
-            )
-        origin = _country_field(d.origin_country, "origin_country", errors)
-        destination = _country_field(d.destination_country, "destination_country", errors)
-        transit = tuple(
-            c for c in (_country_field(t, "transit_countries", errors) for t in d.transit_countries if t) if c
-        )
-        nationalities = tuple(
-            c
-            for c in (
-                _country_field(t, "suspect_nationalities", errors) for t in d.suspect_nationalities if t
-            )
-            if c
-        )
+        if where is not None and lat is None and where.port_position is not None:
+            lat, lon = where.port_position
         suspects = d.suspects_arrested
         if suspects is None or suspects < 0 or suspects > 100_000:
             errors.append(FieldError("suspects_arrested", "must be a whole number from 0"))
@@ -398,54 +491,32 @@ class SeizureRules:
                 checked = check_item(item, f"items[{i}]." if multi else "", errors)
                 if checked is not None:
                     items.append(checked)
-        if errors or d.seized_on is None or location_type is None:
+        if errors or d.seized_on is None or where is None:
             return None, errors
         return (
             CheckedSeizure(
                 seized_on=d.seized_on,
-                country=country,
+                country=where.country,
                 items=tuple(items),
                 reference=d.reference,
-                subdivision=subdivision,
+                subdivision=where.subdivision,
                 place=d.place,
                 latitude=lat,
                 longitude=lon,
-                location_type=location_type,
-                port_code=port_code,
+                location_type=where.location_type,
+                port_code=where.port_code,
                 concealment=d.concealment,
-                transport_mode=mode,
-                origin_country=origin,
-                transit_countries=tuple(dict.fromkeys(transit)),
-                destination_country=destination,
+                transport_mode=where.transport_mode,
+                origin_country=where.origin_country,
+                transit_countries=where.transit_countries,
+                destination_country=where.destination_country,
                 suspects_arrested=suspects,
-                suspect_nationalities=tuple(dict.fromkeys(nationalities)),
+                suspect_nationalities=where.suspect_nationalities,
                 assets=assets,
                 narrative=d.narrative,
             ),
             [],
         )
-
-    @staticmethod
-    def _location(d: SeizureDraft, country: str, errors: list[FieldError]) -> LocationType | None:
-        raw = (d.location_type or "inland").strip().lower().replace(" ", "_").replace("-", "_")
-        aliases = {
-            "border": "border_crossing",
-            "port": "seaport",
-            "postal": "postal_hub",
-            "courier": "postal_hub",
-        }
-        raw = aliases.get(raw, raw)
-        try:
-            return LocationType(raw)
-        except ValueError:
-            errors.append(
-                FieldError(
-                    "location_type",
-                    f"unknown location type {d.location_type!r}; expected one of "
-                    + ", ".join(t.value for t in LocationType),
-                )
-            )
-            return None
 
     @staticmethod
     def _assets(raw: list[dict[str, Any]], errors: list[FieldError]) -> tuple[dict[str, Any], ...]:

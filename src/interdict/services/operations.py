@@ -295,7 +295,7 @@ class OperationService:
         ctx = viewer(session, actor)
         tagged: dict[tuple[int, str], list[Any]] = defaultdict(lambda: [0, 0.0, 0.0, ""])
         cases: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for part in visible_parts(Seizure, ctx):
+        for part in visible_parts(Seizure, ctx, session.get_bind().dialect.name):
             on_op = and_(part, Seizure.operation_id == op.id)
             for owner, sub, n, kg, cnt, unit in session.execute(
                 select(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import operator
 import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -40,7 +41,8 @@ from interdict.services.seizures import (
     RecordStamp,
     content_hash,
     item_values,
-    seizure_values,
+    row_values,
+    stamp_values,
 )
 from interdict.services.sharing import DistributionRequest, resolve_distribution
 from interdict.store.bulk import BulkWriter, reserve_ids
@@ -302,6 +304,8 @@ def _whole(raw: Any) -> int | None:
 
 
 def _text(raw: Any) -> str:
+    if type(raw) is str:
+        return raw.strip()
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():
@@ -314,12 +318,25 @@ def _list(raw: Any) -> list[str]:
 
 
 class _RowReader:
-    """Turns one file row into a draft, or names what is wrong with its cells."""
+    """Turns one file row into a draft, or names what is wrong with its cells.
+
+    Hot path: called once per row of files of millions of rows. All the template's fields are taken
+    out of a row in one ``itemgetter`` call (a missing column reads as the empty cell appended at the
+    end), and cells are only converted where they hold something."""
 
     def __init__(self, cols: _Columns, layout: Layout) -> None:
         self.cols = cols
         self.layout = layout
         self.date_formats = layout.date_formats
+        self.width = len(cols.header)
+        missing = self.width  # index of the empty cell appended to every row
+        self.getter = operator.itemgetter(*(cols.index.get(f, missing) for f in FIELDS))
+        self.pad = [""] * (self.width + 1)
+        self.values_of = {f: layout.values.get(f) for f in ("location_type", "transport_mode")}
+
+    def fields(self, row: list[Any]) -> tuple[Any, ...]:
+        n = len(row)
+        return self.getter(row + self.pad[n:] if n <= self.width else [*row[: self.width], ""])  # type: ignore[no-any-return]
 
     def get(self, row: list[Any], f: str) -> Any:
         i = self.cols.index.get(f)
@@ -348,81 +365,118 @@ class _RowReader:
 
     def mapped(self, f: str, raw: Any) -> str:
         text = _text(raw)
-        table = self.layout.values.get(f)
+        table = self.values_of.get(f)
         return table.get(text.casefold(), text) if table else text
 
-    def item(self, row: list[Any], errors: list[tuple[str, str]]) -> ItemDraft:
-        try:
-            quantity = _number(self.get(row, "quantity"))
-        except ValueError as exc:
-            errors.append(("quantity", str(exc)))
-            quantity = None
-        try:
-            purity = _number(self.get(row, "purity_pct"))
-        except ValueError as exc:
-            errors.append(("purity_pct", str(exc)))
-            purity = None
-        return ItemDraft(
-            _text(self.get(row, "substance")),
-            quantity,
-            _text(self.get(row, "unit")),
-            purity,
-            _text(self.get(row, "form")),
-        )
+    def item(self, v: tuple[Any, ...], errors: list[tuple[str, str]]) -> ItemDraft:
+        quantity = purity = None
+        raw = v[_QUANTITY]
+        if raw != "":
+            try:
+                quantity = _number(raw)
+            except ValueError as exc:
+                errors.append(("quantity", str(exc)))
+        raw = v[_PURITY]
+        if raw != "":
+            try:
+                purity = _number(raw)
+            except ValueError as exc:
+                errors.append(("purity_pct", str(exc)))
+        return ItemDraft(_text(v[_SUBSTANCE]), quantity, _text(v[_UNIT]), purity, _text(v[_FORM]))
 
-    def draft(self, row: list[Any], errors: list[tuple[str, str]]) -> SeizureDraft:
-        g = self.get
+    def draft(self, v: tuple[Any, ...], errors: list[tuple[str, str]]) -> SeizureDraft:
         seized_on = None
         try:
-            seized_on = self.date(g(row, "seized_on"))
+            seized_on = self.date(v[_SEIZED_ON])
         except ValueError as exc:
             errors.append(("seized_on", str(exc)))
-        nums: dict[str, float | int | None] = {}
-        for f in ("latitude", "longitude", "cash_amount"):
-            try:
-                nums[f] = _number(g(row, f))
-            except ValueError as exc:
-                errors.append((f, str(exc)))
-                nums[f] = None
-        for f in ("suspects_arrested", "vehicles"):
-            try:
-                nums[f] = _whole(g(row, f))
-            except ValueError as exc:
-                errors.append((f, str(exc)))
-                nums[f] = None
+        nums: dict[str, float | int | None] = {
+            "latitude": None,
+            "longitude": None,
+            "cash_amount": None,
+            "suspects_arrested": None,
+            "vehicles": None,
+        }
+        for f, i, conv in _NUMBERS:
+            if v[i] != "":
+                try:
+                    nums[f] = conv(v[i])
+                except ValueError as exc:
+                    errors.append((f, str(exc)))
         assets: list[dict[str, Any]] = []
+        currency = _text(v[_CURRENCY])
         if nums["cash_amount"] is not None:
-            assets.append(
-                {"kind": "cash", "value": nums["cash_amount"], "currency": _text(g(row, "cash_currency"))}
-            )
-        elif _text(g(row, "cash_currency")):
+            assets.append({"kind": "cash", "value": nums["cash_amount"], "currency": currency})
+        elif currency:
             errors.append(("cash_currency", "a currency without cash_amount"))
         vehicles = nums["vehicles"]
         if vehicles:
             assets.append({"kind": "vehicle", "count": vehicles})
         elif vehicles is not None and vehicles < 0:
             errors.append(("vehicles", "must be a whole number from 0"))
+        transit = v[_TRANSIT]
+        nationalities = v[_NATIONALITIES]
         return SeizureDraft(
             seized_on=seized_on,
-            country=_text(g(row, "country")),
-            items=[self.item(row, errors)],
-            reference=_text(g(row, "reference")),
-            subdivision=_text(g(row, "subdivision")),
-            place=_text(g(row, "place")),
+            country=_text(v[_COUNTRY]),
+            items=[self.item(v, errors)],
+            reference=_text(v[_REFERENCE]),
+            subdivision=_text(v[_SUBDIVISION]),
+            place=_text(v[_PLACE]),
             latitude=nums["latitude"],
             longitude=nums["longitude"],
-            location_type=self.mapped("location_type", g(row, "location_type")) or "inland",
-            port=_text(g(row, "port")),
-            concealment=_text(g(row, "concealment")),
-            transport_mode=self.mapped("transport_mode", g(row, "transport_mode")).lower(),
-            origin_country=_text(g(row, "origin_country")),
-            transit_countries=_list(g(row, "transit_countries")),
-            destination_country=_text(g(row, "destination_country")),
+            location_type=self.mapped("location_type", v[_LOCATION]) or "inland",
+            port=_text(v[_PORT]),
+            concealment=_text(v[_CONCEALMENT]),
+            transport_mode=self.mapped("transport_mode", v[_MODE]).lower(),
+            origin_country=_text(v[_ORIGIN]),
+            transit_countries=_list(transit) if transit != "" else (),
+            destination_country=_text(v[_DESTINATION]),
             suspects_arrested=int(nums["suspects_arrested"] or 0),
-            suspect_nationalities=_list(g(row, "suspect_nationalities")),
+            suspect_nationalities=_list(nationalities) if nationalities != "" else (),
             assets=assets,
-            narrative=_text(g(row, "narrative")),
+            narrative=_text(v[_NARRATIVE]),
         )
+
+
+_F = {name: i for i, name in enumerate(FIELDS)}
+_REFERENCE, _SEIZED_ON, _COUNTRY, _SUBDIVISION, _PLACE = (
+    _F["reference"],
+    _F["seized_on"],
+    _F["country"],
+    _F["subdivision"],
+    _F["place"],
+)
+_LOCATION, _PORT, _SUBSTANCE, _QUANTITY, _UNIT = (
+    _F["location_type"],
+    _F["port"],
+    _F["substance"],
+    _F["quantity"],
+    _F["unit"],
+)
+_PURITY, _FORM, _CONCEALMENT, _MODE, _ORIGIN = (
+    _F["purity_pct"],
+    _F["form"],
+    _F["concealment"],
+    _F["transport_mode"],
+    _F["origin_country"],
+)
+_TRANSIT, _DESTINATION, _NATIONALITIES, _CURRENCY, _OPERATION, _NARRATIVE = (
+    _F["transit_countries"],
+    _F["destination_country"],
+    _F["suspect_nationalities"],
+    _F["cash_currency"],
+    _F["operation"],
+    _F["narrative"],
+)
+_SEIZURE_FIELD_INDEXES = tuple(_F[f] for f in SEIZURE_FIELDS)
+_NUMBERS: tuple[tuple[str, int, Callable[[Any], Any]], ...] = (
+    ("latitude", _F["latitude"], lambda x: _number(x)),
+    ("longitude", _F["longitude"], lambda x: _number(x)),
+    ("cash_amount", _F["cash_amount"], lambda x: _number(x)),
+    ("suspects_arrested", _F["suspects_arrested"], lambda x: _whole(x)),
+    ("vehicles", _F["vehicles"], lambda x: _whole(x)),
+)
 
 
 @dataclass
@@ -623,18 +677,19 @@ def _groups(rows: Iterator[tuple[int, list[Any]]], reader: _RowReader) -> Iterat
     """Rows to seizures: consecutive rows with the same non-empty reference form one seizure."""
     current: _Group | None = None
     current_ref = ""
+    current_fields: tuple[Any, ...] = ()
     seen_refs: dict[str, int] = {}
     for n, row in rows:
         errors: list[tuple[str, str]] = []
-        ref = _text(reader.get(row, "reference"))
+        v = reader.fields(row)
+        ref = _text(v[_REFERENCE])
         if current is not None and ref and ref == current_ref:
             # Another substance of the same seizure: its seizure-level cells must agree or be empty.
-            first = current.rows[0][1]
-            for f in SEIZURE_FIELDS:
-                v = _text(reader.get(row, f))
-                if v and v != _text(reader.get(first, f)):
+            for f, i in zip(SEIZURE_FIELDS, _SEIZURE_FIELD_INDEXES, strict=True):
+                text = _text(v[i])
+                if text and text != _text(current_fields[i]):
                     errors.append((f, f"differs from row {current.rows[0][0]} of the same reference {ref!r}"))
-            item = reader.item(row, errors)
+            item = reader.item(v, errors)
             if current.draft is not None:
                 current.draft.items.append(item)
             current.rows.append((n, row))
@@ -643,21 +698,20 @@ def _groups(rows: Iterator[tuple[int, list[Any]]], reader: _RowReader) -> Iterat
         if current is not None:
             yield current
         if ref:
-            key = ref
-            if key in seen_refs:
+            if ref in seen_refs:
                 errors.append(
                     (
                         "reference",
-                        f"{ref!r} already appeared at row {seen_refs[key]}; the rows of one seizure must be consecutive",
+                        f"{ref!r} already appeared at row {seen_refs[ref]}; "
+                        "the rows of one seizure must be consecutive",
                     )
                 )
             else:
-                seen_refs[key] = n
-        draft = reader.draft(row, errors)
-        current = _Group(
-            [(n, row)], draft, _text(reader.get(row, "operation")), [(n, c, m) for c, m in errors]
-        )
+                seen_refs[ref] = n
+        draft = reader.draft(v, errors)
+        current = _Group([(n, row)], draft, _text(v[_OPERATION]), [(n, c, m) for c, m in errors])
         current_ref = ref
+        current_fields = v
     if current is not None:
         yield current
 
@@ -692,6 +746,8 @@ class _Loader:
         self.outcome = outcome
         self.seizures = BulkWriter(session, Seizure.__table__, _SEIZURE_COLUMNS)  # type: ignore[arg-type]
         self.items = BulkWriter(session, SeizureItem.__table__, _ITEM_COLUMNS)  # type: ignore[arg-type]
+        self.seizure_rows = self.seizures.rows_with(stamp_values(stamp))
+        self.item_rows = self.items.rows_with({})
         self.keys_in_file: set[str] = set()
         self.operations: dict[str, int | None] = {}
         self._periods: dict[str, tuple[date, date]] = {}
@@ -802,12 +858,12 @@ class _Loader:
         ]
         for (g, checked, key, h, op_id), sid in zip(fresh, seizure_ids, strict=True):
             record_uuid = str(uuid.uuid4())
-            values = seizure_values(checked, self.stamp, record_uuid, key, h, op_id)
+            values = row_values(checked, record_uuid, key, h, op_id)
             values["id"] = sid
-            seizure_rows.append(self.seizures.process([values[c] for c in _SEIZURE_COLUMNS]))
+            seizure_rows.append(self.seizure_rows.make(values))
             for iv in item_values(checked, sid):
                 iv["id"] = next(item_ids)
-                item_rows.append(self.items.process([iv[c] for c in _ITEM_COLUMNS]))
+                item_rows.append(self.item_rows.make(iv))
             share_rows.extend((record_uuid, kind, tid) for kind, tid in targets)
             self.outcome.rows_loaded += len(g.rows)
             self.outcome.seizures_created += 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Numeric, and_, case, cast, distinct, func, literal, select
+from sqlalchemy import Numeric, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError
@@ -163,7 +163,8 @@ class SeizureStats:
             )
         if any(k in ("substance", "category") for k in q.by):
             # A seizure of two substances is in two rows: count it once.
-            total_n, total_kg = self._totals(session, actor, q)
+            total_n = self._count(session, actor, q)
+            total_kg = sum(r[1] for r in current.values())
         else:
             total_n, total_kg = sum(r[0] for r in current.values()), sum(r[1] for r in current.values())
         return StatsOut(
@@ -214,8 +215,17 @@ class SeizureStats:
             c = _columns(name)
             spans.append((name, len(c)))
             cols.extend(c)
+        # Seizures counted once per group without COUNT(DISTINCT): by the first line of each substance
+        # (or category) where lines are grouped or filtered by it, else by each seizure's first line.
+        first: Any
+        if "substance" in q.by or q.substance:
+            first = SeizureItem.first_of_substance.is_(True)
+        elif "category" in q.by or q.category:
+            first = SeizureItem.first_of_category.is_(True)
+        else:
+            first = SeizureItem.line == 1
         measures = [
-            func.count(distinct(Seizure.id)),
+            func.coalesce(func.sum(case((first, 1), else_=0)), 0),
             func.coalesce(func.sum(SeizureItem.mass_kg), 0.0),
             *(
                 func.coalesce(
@@ -236,7 +246,7 @@ class SeizureStats:
         ctx = viewer(session, actor)
         out: dict[tuple[str, ...], tuple[int, float, dict[str, float]]] = {}
         labels = _Labels(session)
-        for part in visible_parts(Seizure, ctx):
+        for part in visible_parts(Seizure, ctx, session.get_bind().dialect.name):
             stmt = (
                 select(*(cols or [literal("all")]), *measures)
                 .select_from(SeizureItem)
@@ -259,13 +269,25 @@ class SeizureStats:
                     out[key] = (n, kg, counts)
         return out
 
-    def _totals(self, session: Session, actor: Actor, q: StatsQuery) -> tuple[int, float]:
-        whole = StatsQuery(
-            (), q.date_from, q.date_to, q.substance, q.category, q.country, q.agency, q.operation, q.port_type
+    def _count(self, session: Session, actor: Actor, q: StatsQuery) -> int:
+        """Visible seizures matching ``q``, each once (a seizure of two substances is in two rows).
+        Masses need no such pass: every line of a seizure is in exactly one row."""
+        where = self._filters(session, q, q.date_from, q.date_to)
+        seizure_level = [w for w in where if SeizureItem.__table__ not in _tables(w)]
+        line_level = [w for w in where if SeizureItem.__table__ in _tables(w)]
+        if line_level:
+            seizure_level.append(Seizure.id.in_(select(SeizureItem.seizure_id).where(*line_level)))
+        ctx = viewer(session, actor)
+        return sum(
+            int(session.scalar(select(func.count(Seizure.id)).where(part, *seizure_level)) or 0)
+            for part in visible_parts(Seizure, ctx, session.get_bind().dialect.name)
         )
-        totals = self._aggregate(session, actor, whole, q.date_from, q.date_to)
-        n, kg, _ = totals.get(("all",), (0, 0.0, {}))
-        return n, kg
+
+
+def _tables(clause: Any) -> set[Any]:
+    from sqlalchemy.sql.visitors import iterate
+
+    return {getattr(e, "table", None) for e in iterate(clause) if hasattr(e, "table")}
 
 
 @dataclass(frozen=True)
@@ -296,14 +318,14 @@ def locations(session: Session, actor: Actor, q: StatsQuery, limit: int = 500) -
     where = SeizureStats()._filters(session, q, q.date_from, q.date_to)
     acc: dict[tuple[Any, ...], list[Any]] = {}
     ctx = viewer(session, actor)
-    for part in visible_parts(Seizure, ctx):
+    for part in visible_parts(Seizure, ctx, session.get_bind().dialect.name):
         stmt = (
             select(
                 lat,
                 lon,
                 Seizure.country,
                 Seizure.port_code,
-                func.count(distinct(Seizure.id)),
+                func.coalesce(func.sum(case((SeizureItem.line == 1, 1), else_=0)), 0),
                 func.coalesce(func.sum(SeizureItem.mass_kg), 0.0),
             )
             .select_from(SeizureItem)

@@ -117,17 +117,9 @@ class RecordStamp:
     import_id: int | None = None
 
 
-def seizure_values(
-    checked: CheckedSeizure,
-    stamp: RecordStamp,
-    record_uuid: str,
-    source_key: str,
-    source_hash: str,
-    operation_id: int | None,
-) -> dict[str, Any]:
-    """Column values of one seizure row: the ORM create and the bulk importer write the same thing."""
+def stamp_values(stamp: RecordStamp) -> dict[str, Any]:
+    """The columns every seizure of one import (or one create) shares."""
     return {
-        "uuid": record_uuid,
         "owner_agency_id": stamp.owner_agency_id,
         "distribution": stamp.resolved.distribution.value,
         "handling_conditions": list(stamp.resolved.handling_conditions),
@@ -139,10 +131,19 @@ def seizure_values(
         "created_by_id": stamp.user_id,
         "updated_by_id": stamp.user_id,
         "version": 1,
+        "import_id": stamp.import_id,
+    }
+
+
+def row_values(
+    checked: CheckedSeizure, record_uuid: str, source_key: str, source_hash: str, operation_id: int | None
+) -> dict[str, Any]:
+    """The columns that differ from one seizure to the next."""
+    return {
+        "uuid": record_uuid,
         "reference": checked.reference,
         "source_key": source_key,
         "source_hash": source_hash,
-        "import_id": stamp.import_id,
         "seized_on": checked.seized_on,
         "seized_month": checked.seized_month,
         "country": checked.country,
@@ -165,25 +166,46 @@ def seizure_values(
     }
 
 
+def seizure_values(
+    checked: CheckedSeizure,
+    stamp: RecordStamp,
+    record_uuid: str,
+    source_key: str,
+    source_hash: str,
+    operation_id: int | None,
+) -> dict[str, Any]:
+    """Column values of one seizure row: the ORM create and the bulk importer write the same thing."""
+    return {**stamp_values(stamp), **row_values(checked, record_uuid, source_key, source_hash, operation_id)}
+
+
 def item_values(checked: CheckedSeizure, seizure_id: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "seizure_id": seizure_id,
-            "line": n,
-            "substance": i.substance.code,
-            "category": i.substance.category.value,
-            "reported_name": i.reported_name,
-            "quantity": i.quantity,
-            "unit": i.unit.value,
-            "mass_kg": i.mass_kg,
-            "count": i.count,
-            "count_unit": i.count_unit,
-            "factor": i.factor,
-            "purity_pct": i.purity_pct,
-            "form": i.form,
-        }
-        for n, i in enumerate(checked.items, start=1)
-    ]
+    substances: set[str] = set()
+    categories: set[str] = set()
+    out = []
+    for n, i in enumerate(checked.items, start=1):
+        code = i.substance.code
+        out.append(
+            {
+                "seizure_id": seizure_id,
+                "line": n,
+                "substance": code,
+                "category": i.category,
+                "reported_name": i.reported_name,
+                "quantity": i.quantity,
+                "unit": i.unit.value,
+                "mass_kg": i.mass_kg,
+                "count": i.count,
+                "count_unit": i.count_unit,
+                "factor": i.factor,
+                "purity_pct": i.purity_pct,
+                "form": i.form,
+                "first_of_substance": code not in substances,
+                "first_of_category": i.category not in categories,
+            }
+        )
+        substances.add(code)
+        categories.add(i.category)
+    return out
 
 
 def participating_operation(session: Session, actor: Actor, code: str, seized_on: date | None) -> Operation:

@@ -58,6 +58,30 @@ class BulkWriter:
     def process(self, row: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(v if p is None or v is None else p(v) for p, v in zip(self.processors, row, strict=True))
 
+    def rows_with(self, constants: dict[str, Any]) -> RowMaker:
+        """A maker of processed rows where ``constants`` (the same for every row of an import) are
+        processed once and the other columns on each row."""
+        return RowMaker(self, constants)
+
+
+class RowMaker:
+    def __init__(self, writer: BulkWriter, constants: dict[str, Any]) -> None:
+        self.template: list[Any] = [None] * len(writer.columns)
+        self.varying: list[tuple[int, str, Callable[[Any], Any] | None]] = []
+        for i, (name, proc) in enumerate(zip(writer.columns, writer.processors, strict=True)):
+            if name in constants:
+                value = constants[name]
+                self.template[i] = value if proc is None or value is None else proc(value)
+            else:
+                self.varying.append((i, name, proc))
+
+    def make(self, values: dict[str, Any]) -> list[Any]:
+        row = self.template.copy()
+        for i, name, proc in self.varying:
+            v = values[name]
+            row[i] = v if proc is None or v is None else proc(v)
+        return row
+
 
 def reserve_ids(session: Session, table: Table, n: int) -> list[int]:
     """``n`` primary keys nobody else will take. On SQLite the transaction holds the write lock (BEGIN

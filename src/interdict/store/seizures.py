@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Date,
     Float,
     ForeignKey,
@@ -86,11 +87,27 @@ class SeizureItem(Base):
     factor: Mapped[str] = mapped_column(String(300), default="")
     purity_pct: Mapped[float | None] = mapped_column(Float)
     form: Mapped[str] = mapped_column(String(40), default="")
+    # Whether this is the seizure's first line of its substance / of its category. Lines never change
+    # once written, so the statistics count seizures by summing these instead of COUNT(DISTINCT), which
+    # forces a sort of every matching line on both stores.
+    first_of_substance: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_of_category: Mapped[bool] = mapped_column(Boolean, default=True)
 
     __table_args__ = (
         UniqueConstraint("seizure_id", "line", name="uq_seizure_items_line"),
         # Covering index for the statistics: the join from a seizure to its lines reads only this.
-        Index("ix_seizure_items_stats", "seizure_id", "substance", "category", "mass_kg", "count"),
+        Index(
+            "ix_seizure_items_stats",
+            "seizure_id",
+            "substance",
+            "category",
+            "mass_kg",
+            "count",
+            "count_unit",
+            "line",
+            "first_of_substance",
+            "first_of_category",
+        ),
     )
 
 

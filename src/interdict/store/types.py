@@ -37,7 +37,9 @@ class JSONList(TypeDecorator[list[Any]]):
     cache_ok = True
 
     def process_bind_param(self, value: list[Any] | None, dialect: Dialect) -> str:
-        return json.dumps(list(value or []), ensure_ascii=False)
+        if not value:
+            return "[]"
+        return json.dumps(list(value), ensure_ascii=False)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> list[Any]:
         return list(json.loads(value)) if value else []
