@@ -295,6 +295,8 @@ def floor(url: str, rows: int) -> dict[str, float]:
             "factor": "1 kg = 1 kg",
             "purity_pct": None,
             "form": "",
+            "first_of_substance": True,
+            "first_of_category": True,
         }
         return tuple(values[c] for c in i_cols)
 

@@ -380,3 +380,37 @@ def test_operation_consolidation_never_double_counts(client: TestClient, world: 
     # outsiders cannot report or read
     assert client.put(f"{API}/operations/SAFE-MEKONG-T/results", headers=outsider.headers,
                       json={"lines": [{"cases": 1}]}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "words"),
+    [
+        ({"substance": "metamphetamine"}, "substance", "did you mean"),
+        ({"substance": "china white"}, "substance", "more than one substance"),
+        ({"quantity": "-2"}, "quantity", "above zero"),
+        ({"quantity": "0"}, "quantity", "above zero"),
+        ({"quantity": "lots"}, "quantity", "not a number"),
+        ({"purity_pct": "101"}, "purity_pct", "at most 100"),
+        ({"unit": "plants"}, "unit", "plants"),
+        ({"unit": "ha", "substance": "heroin"}, "unit", "ha"),
+        ({"seized_on": "2026-07-01"}, "seized_on", "future"),
+        ({"seized_on": "31/31/2025"}, "seized_on", "not a date"),
+        ({"country": "Atlantis"}, "country", "unknown country"),
+        ({"port": "Laem Chabng"}, "port", "did you mean"),
+        ({"location_type": "bridge"}, "location_type", "unknown location type"),
+        ({"transport_mode": "camel"}, "transport_mode", "unknown transport mode"),
+        ({"latitude": "95", "longitude": "100"}, "latitude", "between -90 and 90"),
+        ({"cash_currency": "THB"}, "cash_currency", "without cash_amount"),
+        ({"operation": "NO-SUCH-OP"}, "operation", "unknown operation"),
+    ],
+)
+def test_every_row_fault_is_named_and_nothing_loads(
+    world: World, two: Any, cells: dict[str, str], column: str, words: str
+) -> None:
+    a = two[2]
+    data = csv_bytes([row(reference="G1"), row(reference="G2", **cells), row(reference="G3")])
+    out = do_import(world, a, data)
+    assert not out.loaded and out.rows_refused == 1, out.errors
+    assert [(e.row, e.column) for e in out.errors] == [(3, column)], out.errors
+    assert words in out.errors[0].message, out.errors[0].message
+    assert count_seizures(world) == 0

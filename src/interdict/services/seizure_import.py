@@ -795,6 +795,8 @@ class _Loader:
                 if problem:
                     errors.append((g.rows[0][0], "operation", problem))
             if errors or checked is None:
+                # One problem per cell: a cell that could not be read is not also "required".
+                errors = list({(r, c): (r, c, m) for r, c, m in reversed(errors)}.values())[::-1]
                 out.rows_refused += len(g.rows)
                 for row, col, msg in errors:
                     out.refuse(row, col, msg)
