@@ -276,6 +276,7 @@ def floor(url: str, rows: int) -> dict[str, float]:
             "assets": "[]",
             "operation_id": None,
             "narrative": "",
+            "audience_id": 1,
         }
         return tuple(values[c] for c in s_cols)
 
@@ -297,6 +298,16 @@ def floor(url: str, rows: int) -> dict[str, float]:
             "form": "",
             "first_of_substance": True,
             "first_of_category": True,
+            "audience_id": 1,
+            "owner_agency_id": 1,
+            "seized_on": date(2024, 1, 1),
+            "seized_month": 202401,
+            "country": "TH",
+            "location_type": "inland",
+            "port_code": "",
+            "origin_country": "MM",
+            "destination_country": "TH",
+            "operation_id": None,
         }
         return tuple(values[c] for c in i_cols)
 
@@ -394,22 +405,49 @@ def run_child(url: str, data_dir: Path, file: Path) -> dict[str, Any]:
 # -- statistics -------------------------------------------------------------------------------------
 
 
-def spread(url: str) -> None:
-    """A quarter of the seizures at each distribution level, with their named targets."""
-    from sqlalchemy import create_engine, text
+def spread(url: str, data_dir: Path) -> None:
+    """A quarter of the seizures at each distribution level, with their named targets and the
+    audiences the write paths would have given them (services.sharing.audience_for)."""
+    from sqlalchemy import text
 
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        ids = dict(conn.execute(text("SELECT code, id FROM agencies")).all())
-        mechs = dict(conn.execute(text("SELECT code, id FROM mechanisms")).all())
-        conn.execute(
+    from interdict.domain.sharing import Distribution
+    from interdict.services.sharing import ResolvedDistribution, audience_for
+
+    p = platform_for(url, data_dir)
+    with p.db.unit() as s:
+        ids = dict(s.execute(text("SELECT code, id FROM agencies")).all())
+        mechs = dict(s.execute(text("SELECT code, id FROM mechanisms")).all())
+        owner = ids[IMPORTER]
+
+        def aud(
+            level: str, agencies: frozenset[int] = frozenset(), mechanisms: frozenset[int] = frozenset()
+        ) -> int:
+            return audience_for(
+                s, owner, ResolvedDistribution(Distribution(level), agencies, mechanisms, ()), False
+            )
+
+        # id % 8 -> (distribution, audience): agencies and mechanisms name the viewer's agency or
+        # mechanism for half their seizures, another agency or mechanism for the other half.
+        plan = {
+            0: ("agency", aud("agency")),
+            4: ("agency", aud("agency")),
+            1: ("agencies", aud("agencies", frozenset({ids[VIEWER]}))),
+            5: ("agencies", aud("agencies", frozenset({ids["VN-MPS-C04"]}))),
+            2: ("mechanisms", aud("mechanisms", mechanisms=frozenset({mechs["MEKONG-MOU"]}))),
+            6: ("mechanisms", aud("mechanisms", mechanisms=frozenset({mechs["SCO"]}))),
+            3: ("all", aud("all")),
+            7: ("all", aud("all")),
+        }
+        dist_case = " ".join(f"WHEN {k} THEN '{d}'" for k, (d, _) in plan.items())
+        aud_case = " ".join(f"WHEN {k} THEN {a}" for k, (_, a) in plan.items())
+        s.execute(
             text(
-                "UPDATE seizures SET distribution = CASE id % 4 WHEN 0 THEN 'agency' "
-                "WHEN 1 THEN 'agencies' WHEN 2 THEN 'mechanisms' ELSE 'all' END"
+                f"UPDATE seizures SET distribution = CASE id % 8 {dist_case} END, "
+                f"audience_id = CASE id % 8 {aud_case} END"
             )
         )
-        # agencies: half name the viewer, half another agency; mechanisms: half the viewer's, half SCO
-        conn.execute(
+        s.execute(text(f"UPDATE seizure_items SET audience_id = CASE seizure_id % 8 {aud_case} END"))
+        s.execute(
             text(
                 "INSERT INTO record_shares (record_uuid, target_kind, target_id) "
                 "SELECT uuid, 'agency', CASE WHEN id % 8 = 1 THEN :viewer ELSE :other END FROM seizures "
@@ -417,7 +455,7 @@ def spread(url: str) -> None:
             ),
             {"viewer": ids[VIEWER], "other": ids["VN-MPS-C04"]},
         )
-        conn.execute(
+        s.execute(
             text(
                 "INSERT INTO record_shares (record_uuid, target_kind, target_id) "
                 "SELECT uuid, 'mechanism', CASE WHEN id % 8 = 2 THEN :mine ELSE :other END FROM seizures "
@@ -425,11 +463,10 @@ def spread(url: str) -> None:
             ),
             {"mine": mechs["MEKONG-MOU"], "other": mechs["SCO"]},
         )
-        if url.startswith("postgresql"):
-            conn.execute(text("ANALYZE"))
-        else:
-            conn.execute(text("ANALYZE"))
-    engine.dispose()
+    with p.db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    p.db.dispose()
 
 
 def measure_stats(url: str, data_dir: Path, repeats: int) -> dict[str, Any]:
@@ -468,7 +505,7 @@ def run_store(store: str, rows: int, file: Path, repeats: int) -> dict[str, Any]
             raw = floor(url, rows)
             first = run_child(url, tmp, file)
             again = run_child(url, tmp, file)
-            spread(url)
+            spread(url, tmp)
             stats = measure_stats(url, tmp, repeats)
     return {"store": store, "floor": raw, "import": first, "reimport": again, "stats": stats}
 

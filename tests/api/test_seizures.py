@@ -91,10 +91,15 @@ def test_create_normalises_any_name_and_follows_the_sharing_rule(
     assert got["origin_country"] == "MM" and got["country"] == "TH"
     assert got["latitude"] is not None  # from the crossing
     assert client.get(f"{API}/seizures/{got['uuid']}", headers=b.headers).status_code == 404
+    assert client.get(f"{API}/stats/seizures?by=country", headers=b.headers).json()["total_seizures"] == 0
     r = client.put(f"{API}/seizures/{got['uuid']}/distribution", headers=a.headers,
                    json={"distribution": "mechanisms", "mechanisms": ["MEK-S"], "reason": "share"})
     assert r.status_code == 200, r.text
     assert client.get(f"{API}/seizures/{got['uuid']}", headers=b.headers).status_code == 200
+    # the statistics follow the new distribution (the seizure's lines carry its audience)
+    stats = client.get(f"{API}/stats/seizures?by=substance", headers=b.headers).json()
+    assert stats["total_seizures"] == 1 and stats["rows"][0]["seizures"] == 1
+    assert stats["total_mass_kg"] == pytest.approx(got["total_mass_kg"])
     # the other agency cannot change it
     r = client.put(f"{API}/seizures/{got['uuid']}/distribution", headers=b.headers,
                    json={"distribution": "all", "reason": "x"})
@@ -414,3 +419,20 @@ def test_every_row_fault_is_named_and_nothing_loads(
     assert [(e.row, e.column) for e in out.errors] == [(3, column)], out.errors
     assert words in out.errors[0].message, out.errors[0].message
     assert count_seizures(world) == 0
+
+
+def test_statistics_count_each_seizure_once(world: World, two: Any) -> None:
+    """A seizure of three lines (two of one substance) is one seizure in every total."""
+    a = two[2]
+    rows = [row(reference="C1"), row(reference="C1", substance="heroin", quantity="2"),
+            row(reference="C1", quantity="1", unit="tablets", form="tablets"), row(reference="C2", substance="heroin")]
+    assert do_import(world, a, csv_bytes(rows)).loaded
+    with world.p.db.unit() as s:
+        actor = world.actor(a)
+        by_sub = world.p.stats.run(s, actor, StatsQuery(("substance",)))
+        heroin = world.p.stats.run(s, actor, StatsQuery(("substance", "country"), substance="heroin"))
+        by_country = world.p.stats.run(s, actor, StatsQuery(("country",), substance="heroin"))
+    assert {r.key["substance"]: r.seizures for r in by_sub.rows} == {"methamphetamine": 1, "heroin": 2}
+    assert by_sub.total_seizures == 2
+    assert heroin.total_seizures == 2 and heroin.rows[0].seizures == 2
+    assert by_country.total_seizures == 2 and by_country.rows[0].mass_kg == pytest.approx(14.5)

@@ -17,7 +17,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, delete, distinct, func, select
+from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError, ForbiddenError, NotFoundError
@@ -34,10 +34,9 @@ from interdict.schemas.seizures import (
 )
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
-from interdict.services.sharing import viewer
+from interdict.services.seizure_stats import visible_lines
 from interdict.store.seizures import Operation, OperationParticipant, OperationResult, Seizure, SeizureItem
 from interdict.store.structure import Agency
-from interdict.store.visibility import visible_parts
 
 KIND = "operation"
 
@@ -292,40 +291,39 @@ class OperationService:
     def consolidated(self, session: Session, actor: Actor, code: str) -> ConsolidatedOut:
         op = self.get(session, actor, code)
         codes = dict(session.execute(select(Agency.id, Agency.code)).all())
-        ctx = viewer(session, actor)
         tagged: dict[tuple[int, str], list[Any]] = defaultdict(lambda: [0, 0.0, 0.0, ""])
         cases: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for part in visible_parts(Seizure, ctx, session.get_bind().dialect.name):
-            on_op = and_(part, Seizure.operation_id == op.id)
-            for owner, sub, n, kg, cnt, unit in session.execute(
-                select(
-                    Seizure.owner_agency_id,
-                    SeizureItem.substance,
-                    func.count(distinct(Seizure.id)),
-                    func.coalesce(func.sum(SeizureItem.mass_kg), 0.0),
-                    func.coalesce(func.sum(SeizureItem.count), 0.0),
-                    func.max(SeizureItem.count_unit),
-                )
-                .join(SeizureItem, SeizureItem.seizure_id == Seizure.id)
-                .where(on_op)
-                .group_by(Seizure.owner_agency_id, SeizureItem.substance)
-            ):
-                t = tagged[(owner, sub)]
-                t[0] += int(n)
-                t[1] += float(kg or 0.0)
-                t[2] += float(cnt or 0.0) if unit else 0.0
-                t[3] = unit or t[3]
-            for owner, n, suspects in session.execute(
-                select(
-                    Seizure.owner_agency_id,
-                    func.count(Seizure.id),
-                    func.coalesce(func.sum(Seizure.suspects_arrested), 0),
-                )
-                .where(on_op)
-                .group_by(Seizure.owner_agency_id)
-            ):
-                cases[owner][0] += int(n)
-                cases[owner][1] += int(suspects)
+        lines_seen = and_(visible_lines(session, actor), SeizureItem.operation_id == op.id)
+        for owner, sub, n, kg, cnt, unit in session.execute(
+            select(
+                SeizureItem.owner_agency_id,
+                SeizureItem.substance,
+                func.coalesce(func.sum(case((SeizureItem.first_of_substance.is_(True), 1), else_=0)), 0),
+                func.coalesce(func.sum(SeizureItem.mass_kg), 0.0),
+                func.coalesce(func.sum(SeizureItem.count), 0.0),
+                func.max(SeizureItem.count_unit),
+            )
+            .where(lines_seen)
+            .group_by(SeizureItem.owner_agency_id, SeizureItem.substance)
+        ):
+            t = tagged[(owner, sub)]
+            t[0] += int(n)
+            t[1] += float(kg or 0.0)
+            t[2] += float(cnt or 0.0) if unit else 0.0
+            t[3] = unit or t[3]
+        # Cases and arrests are the seizures' own: one row per seizure, through its first line.
+        for owner, n, suspects in session.execute(
+            select(
+                SeizureItem.owner_agency_id,
+                func.count(Seizure.id),
+                func.coalesce(func.sum(Seizure.suspects_arrested), 0),
+            )
+            .join(Seizure, Seizure.id == SeizureItem.seizure_id)
+            .where(lines_seen, SeizureItem.line == 1)
+            .group_by(SeizureItem.owner_agency_id)
+        ):
+            cases[owner][0] += int(n)
+            cases[owner][1] += int(suspects)
         reported = builtins.list(
             session.scalars(select(OperationResult).where(OperationResult.operation_id == op.id))
         )

@@ -44,7 +44,7 @@ from interdict.services.seizures import (
     row_values,
     stamp_values,
 )
-from interdict.services.sharing import DistributionRequest, resolve_distribution
+from interdict.services.sharing import DistributionRequest, audience_for, resolve_distribution
 from interdict.store.bulk import BulkWriter, reserve_ids
 from interdict.store.records import RecordShare
 from interdict.store.seizures import Operation, OperationParticipant, Seizure, SeizureImport, SeizureItem
@@ -547,6 +547,7 @@ class SeizureImporter:
             resolved,
             contains_personal_data=opts.contains_personal_data,
             import_id=imp.id,
+            audience_id=audience_for(session, actor.agency_id, resolved, opts.contains_personal_data),
         )
         loader = _Loader(session, actor, stamp, SeizureRules(actor.today), outcome)
         refused_rows: list[tuple[int, list[Any], str]] = []
@@ -747,7 +748,9 @@ class _Loader:
         self.seizures = BulkWriter(session, Seizure.__table__, _SEIZURE_COLUMNS)  # type: ignore[arg-type]
         self.items = BulkWriter(session, SeizureItem.__table__, _ITEM_COLUMNS)  # type: ignore[arg-type]
         self.seizure_rows = self.seizures.rows_with(stamp_values(stamp))
-        self.item_rows = self.items.rows_with({})
+        self.item_rows = self.items.rows_with(
+            {"audience_id": stamp.audience_id, "owner_agency_id": stamp.owner_agency_id}
+        )
         self.keys_in_file: set[str] = set()
         self.operations: dict[str, int | None] = {}
         self._periods: dict[str, tuple[date, date]] = {}
@@ -863,7 +866,9 @@ class _Loader:
             values = row_values(checked, record_uuid, key, h, op_id)
             values["id"] = sid
             seizure_rows.append(self.seizure_rows.make(values))
-            for iv in item_values(checked, sid):
+            values["audience_id"] = self.stamp.audience_id
+            values["owner_agency_id"] = self.stamp.owner_agency_id
+            for iv in item_values(checked, sid, values):
                 iv["id"] = next(item_ids)
                 item_rows.append(self.item_rows.make(iv))
             share_rows.extend((record_uuid, kind, tid) for kind, tid in targets)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError, ConflictError, ForbiddenError
@@ -32,6 +32,7 @@ from interdict.services.records import (
 from interdict.services.sharing import (
     DistributionRequest,
     ResolvedDistribution,
+    audience_for,
     resolve_distribution,
     store_targets,
     targets_for_many,
@@ -115,6 +116,7 @@ class RecordStamp:
     contains_personal_data: bool = False
     hit_notification: bool = True
     import_id: int | None = None
+    audience_id: int = 0
 
 
 def stamp_values(stamp: RecordStamp) -> dict[str, Any]:
@@ -132,6 +134,7 @@ def stamp_values(stamp: RecordStamp) -> dict[str, Any]:
         "updated_by_id": stamp.user_id,
         "version": 1,
         "import_id": stamp.import_id,
+        "audience_id": stamp.audience_id,
     }
 
 
@@ -178,7 +181,9 @@ def seizure_values(
     return {**stamp_values(stamp), **row_values(checked, record_uuid, source_key, source_hash, operation_id)}
 
 
-def item_values(checked: CheckedSeizure, seizure_id: int) -> list[dict[str, Any]]:
+def item_values(checked: CheckedSeizure, seizure_id: int, seizure: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines of a seizure, each with the seizure's facts the statistics read (``seizure``: its
+    column values, as ``seizure_values`` gives them)."""
     substances: set[str] = set()
     categories: set[str] = set()
     out = []
@@ -201,11 +206,30 @@ def item_values(checked: CheckedSeizure, seizure_id: int) -> list[dict[str, Any]
                 "form": i.form,
                 "first_of_substance": code not in substances,
                 "first_of_category": i.category not in categories,
+                "audience_id": seizure["audience_id"],
+                "owner_agency_id": seizure["owner_agency_id"],
+                "seized_on": seizure["seized_on"],
+                "seized_month": seizure["seized_month"],
+                "country": seizure["country"],
+                "location_type": seizure["location_type"],
+                "port_code": seizure["port_code"],
+                "origin_country": seizure["origin_country"],
+                "destination_country": seizure["destination_country"],
+                "operation_id": seizure["operation_id"],
             }
         )
         substances.add(code)
         categories.add(i.category)
     return out
+
+
+def sync_lines(session: Session, seizure: Seizure) -> None:
+    """Write a seizure's audience and operation to its lines (the only copied facts that change)."""
+    session.execute(
+        update(SeizureItem)
+        .where(SeizureItem.seizure_id == seizure.id)
+        .values(audience_id=seizure.audience_id, operation_id=seizure.operation_id)
+    )
 
 
 def participating_operation(session: Session, actor: Actor, code: str, seized_on: date | None) -> Operation:
@@ -285,13 +309,13 @@ class SeizureService:
             data.handling_notes,
             data.contains_personal_data,
             data.hit_notification,
+            audience_id=audience_for(session, actor.agency_id, resolved, data.contains_personal_data),
         )
-        seizure = Seizure(
-            **seizure_values(checked, stamp, record_uuid, source_key, content_hash(checked), operation_id)
-        )
+        values = seizure_values(checked, stamp, record_uuid, source_key, content_hash(checked), operation_id)
+        seizure = Seizure(**values)
         session.add(seizure)
         session.flush()
-        session.add_all([SeizureItem(**v) for v in item_values(checked, seizure.id)])
+        session.add_all([SeizureItem(**v) for v in item_values(checked, seizure.id, values)])
         store_targets(session, record_uuid, resolved)
         session.flush()
         self.audit.record(
@@ -326,7 +350,22 @@ class SeizureService:
             DistributionRequest(data.distribution.value, data.agencies, data.mechanisms, conditions),
             data.reason,
         )
+        self.resync_audience(session, actor, seizure)
         return seizure
+
+    def resync_audience(self, session: Session, actor: Actor, seizure: Seizure) -> None:
+        """After a distribution change: the seizure's audience, and its lines'."""
+        resolved = ResolvedDistribution(
+            Distribution(seizure.distribution),
+            frozenset(t for k, t in _targets(session, seizure.uuid) if k == "agency"),
+            frozenset(t for k, t in _targets(session, seizure.uuid) if k == "mechanism"),
+            tuple(seizure.handling_conditions),
+        )
+        seizure.audience_id = audience_for(
+            session, seizure.owner_agency_id, resolved, seizure.contains_personal_data
+        )
+        session.flush()
+        sync_lines(session, seizure)
 
     def tag_operation(
         self, session: Session, actor: Actor, ref: str, code: str | None, version: int
@@ -344,6 +383,8 @@ class SeizureService:
         assert actor.user_id is not None
         seizure.version += 1
         seizure.updated_at, seizure.updated_by_id = actor.now, actor.user_id
+        session.flush()
+        sync_lines(session, seizure)
         self.audit.record(
             session,
             actor,
@@ -506,6 +547,17 @@ class SeizureService:
                 )
             )
         return out
+
+
+def _targets(session: Session, record_uuid: str) -> list[tuple[str, int]]:
+    from interdict.store.records import RecordShare
+
+    return [
+        (k, int(t))
+        for k, t in session.execute(
+            select(RecordShare.target_kind, RecordShare.target_id).where(RecordShare.record_uuid == record_uuid)
+        ).all()
+    ]
 
 
 def _codes(session: Session, ids: set[int]) -> dict[int, str]:

@@ -3,6 +3,7 @@ targets, describe it to a viewer, and open a visibility-filtered query."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -133,6 +134,43 @@ def store_targets(session: Session, record_uuid: str, resolved: ResolvedDistribu
             for i in sorted(resolved.mechanism_ids)
         ]
     )
+
+
+AUDIENCE_NAMESPACE = uuid.UUID("6f1d8f4e-2b7a-5c1e-9d3f-a1b2c3d4e5f6")
+
+
+def audience_for(session: Session, owner_agency_id: int, resolved: ResolvedDistribution, personal: bool) -> int:
+    """The id of the audience row for this sharing, created the first time it is used. Its uuid is
+    derived from the signature, so concurrent first uses write the same rows (insert-or-ignore)."""
+    from interdict.store.dialect import insert_ignore
+    from interdict.store.records import Audience
+
+    signature = (
+        f"{owner_agency_id}|{resolved.distribution.value}|{int(personal)}"
+        f"|a:{','.join(map(str, sorted(resolved.agency_ids)))}"
+        f"|m:{','.join(map(str, sorted(resolved.mechanism_ids)))}"
+    )
+    found = session.scalar(select(Audience.id).where(Audience.signature == signature))
+    if found is not None:
+        return int(found)
+    audience_uuid = str(uuid.uuid5(AUDIENCE_NAMESPACE, signature))
+    insert_ignore(
+        session,
+        Audience,
+        {
+            "uuid": audience_uuid,
+            "owner_agency_id": owner_agency_id,
+            "distribution": resolved.distribution.value,
+            "contains_personal_data": personal,
+            "signature": signature,
+        },
+    )
+    for kind, ids in (("agency", resolved.agency_ids), ("mechanism", resolved.mechanism_ids)):
+        for target in sorted(ids):
+            insert_ignore(
+                session, RecordShare, {"record_uuid": audience_uuid, "target_kind": kind, "target_id": target}
+            )
+    return int(session.scalars(select(Audience.id).where(Audience.signature == signature)).one())
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,14 @@
 from interdict.store.audit import AuditCheckpoint, AuditHead, AuditRow
 from interdict.store.base import Base
 from interdict.store.identity import ApiToken, LoginThrottle, Session, User
-from interdict.store.records import Attachment, IntelReport, OnwardRequest, RecordShare, SharedColumns
+from interdict.store.records import (
+    Attachment,
+    Audience,
+    IntelReport,
+    OnwardRequest,
+    RecordShare,
+    SharedColumns,
+)
 from interdict.store.seizures import (
     Operation,
     OperationParticipant,
@@ -19,6 +26,7 @@ __all__ = [
     "Agreement",
     "ApiToken",
     "Attachment",
+    "Audience",
     "AuditCheckpoint",
     "AuditHead",
     "AuditRow",

@@ -50,6 +50,24 @@ class RecordShare(Base):
     __table_args__ = (Index("ix_record_shares_target", "target_kind", "target_id"),)
 
 
+class Audience(Base):
+    """Who a record reaches, as one row: its owner, distribution level, personal-data flag and named
+    targets (in ``record_shares`` under this row's uuid). Records with the same sharing share an
+    audience, so an aggregate over a million records applies the sharing rule (``visible``) to the
+    few hundred audiences and keeps the records whose ``audience_id`` is among those visible, an
+    integer test. A record's audience is set wherever its sharing is written (create, import,
+    distribution change); tests hold it equal to the rule applied to the record itself."""
+
+    __tablename__ = "audiences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    distribution: Mapped[str] = mapped_column(String(16))
+    contains_personal_data: Mapped[bool] = mapped_column(Boolean)
+    signature: Mapped[str] = mapped_column(String(2000), unique=True)
+
+
 class IntelReport(SharedColumns, Base):
     __tablename__ = "intel_reports"
 

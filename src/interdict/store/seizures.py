@@ -57,6 +57,7 @@ class Seizure(SharedColumns, Base):
     assets: Mapped[list[Any]] = mapped_column(JSONList, default=list)
     operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
     narrative: Mapped[str] = mapped_column(Text, default="")
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id"))
 
     __table_args__ = (
         UniqueConstraint("owner_agency_id", "source_key", name="uq_seizures_owner_source"),
@@ -69,7 +70,12 @@ class Seizure(SharedColumns, Base):
 
 
 class SeizureItem(Base):
-    """One substance of a seizure: the quantity as reported and as normalised."""
+    """One substance of a seizure: the quantity as reported and as normalised.
+
+    It also carries the seizure's facts the statistics group and filter by, and its audience, so that
+    statistics over a million seizures read this one table. The seizure's place, date, route and owner
+    never change after it is written; its audience and operation do, and are written to its lines in
+    the same transaction (services/seizures.py)."""
 
     __tablename__ = "seizure_items"
 
@@ -87,27 +93,26 @@ class SeizureItem(Base):
     factor: Mapped[str] = mapped_column(String(300), default="")
     purity_pct: Mapped[float | None] = mapped_column(Float)
     form: Mapped[str] = mapped_column(String(40), default="")
-    # Whether this is the seizure's first line of its substance / of its category. Lines never change
-    # once written, so the statistics count seizures by summing these instead of COUNT(DISTINCT), which
-    # forces a sort of every matching line on both stores.
+    # Whether this is the seizure's first line of its substance / of its category: the statistics
+    # count seizures by summing these instead of COUNT(DISTINCT), which sorts every matching line.
     first_of_substance: Mapped[bool] = mapped_column(Boolean, default=True)
     first_of_category: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The seizure's facts, copied (see the class docstring).
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id"))
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    seized_on: Mapped[date] = mapped_column(Date)
+    seized_month: Mapped[int] = mapped_column(Integer)
+    country: Mapped[str] = mapped_column(String(2))
+    location_type: Mapped[str] = mapped_column(String(16))
+    port_code: Mapped[str] = mapped_column(String(40), default="")
+    origin_country: Mapped[str] = mapped_column(String(2), default="")
+    destination_country: Mapped[str] = mapped_column(String(2), default="")
+    operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
 
     __table_args__ = (
         UniqueConstraint("seizure_id", "line", name="uq_seizure_items_line"),
-        # Covering index for the statistics: the join from a seizure to its lines reads only this.
-        Index(
-            "ix_seizure_items_stats",
-            "seizure_id",
-            "substance",
-            "category",
-            "mass_kg",
-            "count",
-            "count_unit",
-            "line",
-            "first_of_substance",
-            "first_of_category",
-        ),
+        Index("ix_seizure_items_audience", "audience_id"),
+        Index("ix_seizure_items_operation", "operation_id"),
     )
 
 

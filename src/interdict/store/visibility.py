@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, or_, select, true, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, case, false, or_, select, true
+from sqlalchemy.orm import Session
 
 from interdict.domain.sharing import Distribution
 from interdict.store.records import RecordShare
@@ -142,74 +142,3 @@ def visible(
     # read and sort hundreds of thousands of rows to return 50 (seconds at 1M records).
     checked = case((rule, true()), else_=false())
     return checked if distribution is None else and_(model.distribution == distribution.value, checked)
-
-
-def visible_parts(
-    model: Any, viewer: ViewerContext, dialect: str = "sqlite"
-) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """The same rule as ``visible``, cut into two disjoint WHERE clauses whose union it is, for
-    aggregates over every visible row (statistics), where the per-row probe of ``visible`` would cost
-    one index search per shared record:
-
-    * the rows decided by their own columns: the viewer's own, and ``all`` with personal data allowed;
-    * the rows reached through a named target: found from ``record_shares`` (the viewer's agency and
-      mechanisms, by index) and joined to the table by uuid, so the work grows with what is shared
-      with the viewer, not with the table.
-
-    A query runs once per part and adds the results (UNION ALL): no row is in both, none is missed.
-    tests/store/test_visibility_oracle.py holds the union equal to ``visible`` on both stores.
-
-    The second part is written for each store's planner (``dialect``): SQLite drives from a list of
-    ids built from the shares index; PostgreSQL misjudges the size of such a list (it plans 200 rows
-    for tens of thousands and walks them one by one), so there each level's uuids are a hashed set the
-    scan of the table probes.
-    """
-    personal_ok = _personal_ok(model, viewer)
-    mine = model.owner_agency_id == viewer.agency_id
-    by_columns = or_(mine, and_(model.distribution == Distribution.ALL.value, personal_ok))
-    if dialect == "postgresql":
-        levels = [
-            and_(
-                model.distribution == Distribution.AGENCIES.value,
-                model.uuid.in_(
-                    select(RecordShare.record_uuid).where(
-                        RecordShare.target_kind == "agency", RecordShare.target_id == viewer.agency_id
-                    )
-                ),
-            )
-        ]
-        if viewer.mechanism_ids:
-            levels.append(
-                and_(
-                    model.distribution == Distribution.MECHANISMS.value,
-                    model.uuid.in_(
-                        select(RecordShare.record_uuid).where(
-                            RecordShare.target_kind == "mechanism",
-                            RecordShare.target_id.in_(sorted(viewer.mechanism_ids)),
-                        )
-                    ),
-                )
-            )
-        reached = and_(model.owner_agency_id != viewer.agency_id, personal_ok, or_(*levels))
-        return by_columns, reached
-    # One subquery per target (the viewer's agency, each of its mechanisms), each driven from the
-    # record_shares index on (kind, target) by an equality: written as one OR or with IN, SQLite
-    # walks every record of the level and probes its shares instead (bench/README.md).
-    targets = [("agency", viewer.agency_id, Distribution.AGENCIES)] + [
-        ("mechanism", m, Distribution.MECHANISMS) for m in sorted(viewer.mechanism_ids)
-    ]
-    selects = []
-    for kind, target, level in targets:
-        other = aliased(model)
-        selects.append(
-            select(other.id)
-            .join(RecordShare, RecordShare.record_uuid == other.uuid)
-            .where(
-                RecordShare.target_kind == kind,
-                RecordShare.target_id == target,
-                other.distribution == level.value,
-            )
-        )
-    named_ids: Any = selects[0] if len(selects) == 1 else union_all(*selects)
-    by_target = and_(model.owner_agency_id != viewer.agency_id, personal_ok, model.id.in_(named_ids))
-    return by_columns, by_target

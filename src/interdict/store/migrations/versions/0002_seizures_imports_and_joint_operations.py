@@ -20,6 +20,21 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "audiences",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("uuid", sa.String(length=36), nullable=False),
+        sa.Column("owner_agency_id", sa.Integer(), nullable=False),
+        sa.Column("distribution", sa.String(length=16), nullable=False),
+        sa.Column("contains_personal_data", sa.Boolean(), nullable=False),
+        sa.Column("signature", sa.String(length=2000), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_agency_id"], ["agencies.id"], name=op.f("fk_audiences_owner_agency_id_agencies")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audiences")),
+        sa.UniqueConstraint("signature", name=op.f("uq_audiences_signature")),
+        sa.UniqueConstraint("uuid", name=op.f("uq_audiences_uuid")),
+    )
+    op.create_table(
         "operations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uuid", sa.String(length=36), nullable=False),
@@ -146,6 +161,7 @@ def upgrade() -> None:
         sa.Column("assets", interdict.store.types.JSONList(), nullable=False),
         sa.Column("operation_id", sa.Integer(), nullable=True),
         sa.Column("narrative", sa.Text(), nullable=False),
+        sa.Column("audience_id", sa.Integer(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uuid", sa.String(length=36), nullable=False),
         sa.Column("distribution", sa.String(length=16), nullable=False),
@@ -159,6 +175,9 @@ def upgrade() -> None:
         sa.Column("owner_agency_id", sa.Integer(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["audience_id"], ["audiences.id"], name=op.f("fk_seizures_audience_id_audiences")
+        ),
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["users.id"], name=op.f("fk_seizures_created_by_id_users")
         ),
@@ -203,6 +222,25 @@ def upgrade() -> None:
         sa.Column("form", sa.String(length=40), nullable=False),
         sa.Column("first_of_substance", sa.Boolean(), nullable=False),
         sa.Column("first_of_category", sa.Boolean(), nullable=False),
+        sa.Column("audience_id", sa.Integer(), nullable=False),
+        sa.Column("owner_agency_id", sa.Integer(), nullable=False),
+        sa.Column("seized_on", sa.Date(), nullable=False),
+        sa.Column("seized_month", sa.Integer(), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("location_type", sa.String(length=16), nullable=False),
+        sa.Column("port_code", sa.String(length=40), nullable=False),
+        sa.Column("origin_country", sa.String(length=2), nullable=False),
+        sa.Column("destination_country", sa.String(length=2), nullable=False),
+        sa.Column("operation_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["audience_id"], ["audiences.id"], name=op.f("fk_seizure_items_audience_id_audiences")
+        ),
+        sa.ForeignKeyConstraint(
+            ["operation_id"], ["operations.id"], name=op.f("fk_seizure_items_operation_id_operations")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_agency_id"], ["agencies.id"], name=op.f("fk_seizure_items_owner_agency_id_agencies")
+        ),
         sa.ForeignKeyConstraint(
             ["seizure_id"],
             ["seizures.id"],
@@ -213,26 +251,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("seizure_id", "line", name="uq_seizure_items_line"),
     )
     with op.batch_alter_table("seizure_items", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_seizure_items_stats",
-            [
-                "seizure_id",
-                "substance",
-                "category",
-                "mass_kg",
-                "count",
-                "count_unit",
-                "line",
-                "first_of_substance",
-                "first_of_category",
-            ],
-            unique=False,
-        )
+        batch_op.create_index("ix_seizure_items_audience", ["audience_id"], unique=False)
+        batch_op.create_index("ix_seizure_items_operation", ["operation_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("seizure_items", schema=None) as batch_op:
-        batch_op.drop_index("ix_seizure_items_stats")
+        batch_op.drop_index("ix_seizure_items_operation")
+        batch_op.drop_index("ix_seizure_items_audience")
 
     op.drop_table("seizure_items")
     with op.batch_alter_table("seizures", schema=None) as batch_op:
@@ -253,3 +279,4 @@ def downgrade() -> None:
 
     op.drop_table("seizure_imports")
     op.drop_table("operations")
+    op.drop_table("audiences")
