@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ARRAY, String, any_, cast, insert, literal, select
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError, ForbiddenError
@@ -752,6 +752,7 @@ class _Loader:
             {"audience_id": stamp.audience_id, "owner_agency_id": stamp.owner_agency_id}
         )
         self.keys_in_file: set[str] = set()
+        self.postgres = session.get_bind().dialect.name == "postgresql"
         self.operations: dict[str, int | None] = {}
         self._periods: dict[str, tuple[date, date]] = {}
         self.has_rows = (
@@ -819,11 +820,18 @@ class _Loader:
         if self.has_rows and good:
             keys = [k for _, _, k, _, _ in good]
             for i in range(0, len(keys), 1000):
+                part = keys[i : i + 1000]
+                # PostgreSQL: one array parameter. A list of 1,000 parameters is prepared by the driver
+                # after five uses, and the generic plan it gets reads the whole table each time.
+                match = (
+                    Seizure.source_key == any_(cast(literal(part), ARRAY(String)))
+                    if self.postgres
+                    else Seizure.source_key.in_(part)
+                )
                 existing.update(
                     self.session.execute(
                         select(Seizure.source_key, Seizure.source_hash).where(
-                            Seizure.owner_agency_id == self.stamp.owner_agency_id,
-                            Seizure.source_key.in_(keys[i : i + 1000]),
+                            Seizure.owner_agency_id == self.stamp.owner_agency_id, match
                         )
                     ).all()
                 )
