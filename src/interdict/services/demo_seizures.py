@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from interdict.domain.ports import Port
 from interdict.schemas.seizures import OperationCreate, ResultLineIn, ResultsIn
 from interdict.services.context import Actor
+from interdict.services.demo import _mechanisms_of
 from interdict.services.platform import Platform
 from interdict.services.seizure_import import FIELDS, ImportOptions
 from interdict.services.sharing import DistributionRequest
@@ -218,7 +219,7 @@ def load_demo_seizures(
     ports = {p.code: p for p in _ports()}
     today = next(iter(authors.values())).today
     op = _operation(platform, session, authors, today)
-    mechanisms = _mechanisms(session, agencies)
+    mechanisms = _mechanisms_of(session, agencies)
     codes = [a.code for a in agencies if a.country]
     per_agency = max(1, count // max(1, len(codes)))
     for agency in agencies:
@@ -294,17 +295,6 @@ def _ports() -> list[Port]:
     from interdict.domain.ports import ports
 
     return list(ports())
-
-
-def _mechanisms(session: Session, agencies: list[Agency]) -> dict[str, list[str]]:
-    from interdict.store.structure import Mechanism
-
-    out: dict[str, list[str]] = {a.code: [] for a in agencies}
-    for mech in session.scalars(select(Mechanism).order_by(Mechanism.code)):
-        for m in mech.members:
-            if m.left is None and m.agency.code in out:
-                out[m.agency.code].append(mech.code)
-    return out
 
 
 SAFE_MEKONG = ("SAFE-MEKONG", ("CN-NNCC", "LA-LCDC", "MM-CCDAC", "TH-ONCB", "KH-NACD", "VN-MPS-C04"))

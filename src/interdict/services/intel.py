@@ -26,10 +26,10 @@ from interdict.schemas.intel import AttachmentPublic, IntelReportCreate, IntelRe
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.records import (
-    agency_code,
     apply_distribution,
     audit_reads,
     get_visible,
+    read_one,
     require_owner,
     sharing_of,
 )
@@ -167,17 +167,7 @@ class IntelService:
 
     # -- read ----------------------------------------------------------------------------------------
     def get(self, session: Session, actor: Actor, ref: str) -> IntelReport:
-        report = get_visible(session, actor, IntelReport, ref, "intelligence report")
-        audit_reads(
-            session,
-            self.audit,
-            actor,
-            [report],
-            KIND,
-            "get",
-            {report.owner_agency_id: agency_code(session, report.owner_agency_id)},
-        )
-        return report
+        return read_one(session, self.audit, actor, IntelReport, ref, "intelligence report", KIND)
 
     def query(self, session: Session, actor: Actor, f: IntelFilters) -> Select[Any]:
         dist = Distribution(f.distribution) if f.distribution else None

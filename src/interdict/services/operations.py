@@ -35,6 +35,7 @@ from interdict.schemas.seizures import (
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.seizure_stats import visible_lines
+from interdict.services.sharing import active_agencies
 from interdict.store.seizures import Operation, OperationParticipant, OperationResult, Seizure, SeizureItem
 from interdict.store.structure import Agency
 
@@ -54,13 +55,7 @@ class OperationService:
             errors["ends_on"] = "ends before it starts"
         if session.scalar(select(Operation.id).where(Operation.code == data.code)) is not None:
             raise BadInputError(f"operation code {data.code!r} is taken", {"code": "taken"})
-        codes = list(dict.fromkeys(c.strip().upper() for c in data.participants))
-        found = dict(
-            session.execute(
-                select(Agency.code, Agency.id).where(Agency.code.in_(codes), Agency.active.is_(True))
-            ).all()
-        )
-        unknown = [c for c in codes if c not in found]
+        found, unknown = active_agencies(session, (c.strip().upper() for c in data.participants))
         if unknown:
             errors["participants"] = "unknown agency code(s): " + ", ".join(unknown)
         substances = []
@@ -142,13 +137,7 @@ class OperationService:
         op = self.get(session, actor, code)
         if op.lead_agency_id != actor.agency_id or not actor.can(Permission.WRITE_RECORDS):
             raise ForbiddenError("only the lead agency may add participants")
-        codes = [c.strip().upper() for c in agencies]
-        found = dict(
-            session.execute(
-                select(Agency.code, Agency.id).where(Agency.code.in_(codes), Agency.active.is_(True))
-            ).all()
-        )
-        unknown = [c for c in codes if c not in found]
+        found, unknown = active_agencies(session, (c.strip().upper() for c in agencies))
         if unknown:
             raise BadInputError("unknown agency code(s): " + ", ".join(unknown), {"agencies": "unknown"})
         present = set(

@@ -139,3 +139,11 @@ def apply_distribution(
             {"before": _summary(before), "after": _summary(after), "reason": reason[:500]},
         ),
     )
+
+
+def read_one(session: Session, audit: AuditLog, actor: Actor, model: type[M], ref: str, label: str, kind: str) -> M:
+    """One visible record by uuid, its read audited when it belongs to another agency."""
+    record = get_visible(session, actor, model, ref, label)
+    owner = record.owner_agency_id  # type: ignore[attr-defined]
+    audit_reads(session, audit, actor, [record], kind, "get", {owner: agency_code(session, owner)})
+    return record

@@ -23,10 +23,10 @@ from interdict.schemas.seizures import SeizureCreate, SeizureItemPublic, Seizure
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.records import (
-    agency_code,
     apply_distribution,
     audit_reads,
     get_visible,
+    read_one,
     require_owner,
 )
 from interdict.services.sharing import (
@@ -402,17 +402,7 @@ class SeizureService:
 
     # -- read ----------------------------------------------------------------------------------------
     def get(self, session: Session, actor: Actor, ref: str) -> Seizure:
-        seizure = get_visible(session, actor, Seizure, ref, "seizure")
-        audit_reads(
-            session,
-            self.audit,
-            actor,
-            [seizure],
-            KIND,
-            "get",
-            {seizure.owner_agency_id: agency_code(session, seizure.owner_agency_id)},
-        )
-        return seizure
+        return read_one(session, self.audit, actor, Seizure, ref, "seizure", KIND)
 
     def query(self, session: Session, actor: Actor, f: SeizureFilters) -> Select[Any]:
         dist = Distribution(f.distribution) if f.distribution else None

@@ -85,14 +85,19 @@ def resolve_distribution(session: Session, actor: Actor, req: DistributionReques
     return ResolvedDistribution(dist, frozenset(agency_ids), frozenset(mechanism_ids), conditions)
 
 
-def _agencies(session: Session, codes: Iterable[str], errors: dict[str, str]) -> set[int]:
-    codes = list(dict.fromkeys(codes))
+def active_agencies(session: Session, codes: Iterable[str]) -> tuple[dict[str, int], list[str]]:
+    """Active agencies by code (code -> id), and the codes that name none, in the order given."""
+    wanted = list(dict.fromkeys(codes))
     found = dict(
         session.execute(
-            select(Agency.code, Agency.id).where(Agency.code.in_(codes), Agency.active.is_(True))
+            select(Agency.code, Agency.id).where(Agency.code.in_(wanted), Agency.active.is_(True))
         ).all()
     )
-    unknown = [c for c in codes if c not in found]
+    return found, [c for c in wanted if c not in found]
+
+
+def _agencies(session: Session, codes: Iterable[str], errors: dict[str, str]) -> set[int]:
+    found, unknown = active_agencies(session, codes)
     if unknown:
         errors["agencies"] = "unknown agency code(s): " + ", ".join(repr(c) for c in unknown)
     return set(found.values())
