@@ -10,10 +10,21 @@ from fastapi.staticfiles import StaticFiles
 
 from interdict.domain.errors import InterdictError
 from interdict.web.context import WebContext
-from interdict.web.routes import admin, audit, auth, dashboard, intel, onward, seizures, structure
+from interdict.web.routes import (
+    admin,
+    audit,
+    auth,
+    dashboard,
+    intel,
+    onward,
+    operations,
+    seizures,
+    stats,
+    structure,
+)
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, dashboard, structure, admin, audit, intel, onward, seizures)
+PAGE_MODULES = (auth, dashboard, structure, admin, audit, intel, onward, seizures, stats, operations)
 
 
 def html_error(request: Request, status: int) -> Response:
