@@ -239,3 +239,12 @@ def test_empty_time_series_says_no_data(series: dict[str, list[tuple[str, float]
 def test_charts_are_deterministic() -> None:
     assert time_series(SERIES, title="t") == time_series(SERIES, title="t")
     assert bar_chart(DRUGS, title="t") == bar_chart(DRUGS, title="t")
+
+
+def test_wide_characters_count_double_when_fitting_labels() -> None:
+    from interdict.io.charts import _fit, text_units
+
+    assert text_units("甲基苯丙胺") == 10 and text_units("heroin") == 6
+    assert _fit("甲基苯丙胺", 10) == "甲基苯丙胺"
+    assert _fit("甲基苯丙胺", 6) == "甲基…"
+    assert _fit("methamphetamine", 6) == "metha…"

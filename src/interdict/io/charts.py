@@ -16,6 +16,7 @@ import hashlib
 import html
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -149,9 +150,25 @@ def tick_labels(ticks: Sequence[float]) -> list[str]:
     return [format_number(t, decimals) for t in ticks]
 
 
+def text_units(text: str) -> int:
+    """Width of ``text`` in average Latin glyphs: Chinese, Japanese and Korean characters (East Asian
+    wide and full-width) take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _fit(text: str, chars: int) -> str:
-    """Shorten text to ``chars`` with an ellipsis; the full text stays in the mark's title."""
-    return text if len(text) <= chars else text[: max(1, chars - 1)] + "…"
+    """Shorten text to ``chars`` Latin-glyph widths with an ellipsis; the full text stays in the
+    mark's title."""
+    if text_units(text) <= chars:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        if used + w > max(1, chars - 1):
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
 
 
 def _text(x: float, y: float, content: str, *, anchor: str = "start", extra: str = "") -> str:
@@ -205,7 +222,7 @@ def bar_chart(
     values = [v for _, v in items if math.isfinite(v)]
     ticks = nice_ticks(min([0.0, *values]), max([0.0, *values]))
     value_texts = [with_unit(v, unit) for _, v in items]
-    label_w = min(max(len(str(label)) for label, _ in items) * CHAR_W + 10, width * 0.35)
+    label_w = min(max(text_units(str(label)) for label, _ in items) * CHAR_W + 10, width * 0.35)
     value_w = max(len(t) for t in value_texts) * CHAR_W + 10
     x0, x1 = 12 + label_w, max(12 + label_w + 40, width - 12 - value_w)
     scale = _Scale(ticks[0], ticks[-1], x0, x1)
@@ -288,7 +305,7 @@ def time_series(
     ticks = nice_ticks(min([0.0, *values]), max([0.0, *values]))
     legend, legend_bottom = _legend(list(data), width)
     labels = tick_labels(ticks)
-    left = 12 + max(len(t) for t in labels) * CHAR_W + 8
+    left = 12 + max(text_units(t) for t in labels) * CHAR_W + 8
     top, plot_h = legend_bottom + 32, round(width * 0.4)
     right = width - 12 - min(max(len(p) for p in periods) * CHAR_W / 2, width / 4)
     x_scale = _Scale(0, max(1, len(periods) - 1), left + 10, right)
@@ -311,7 +328,7 @@ def _legend(names: Sequence[str], width: int) -> tuple[list[str], float]:
     out, x, y = [], 12.0, 44.0
     for index, name in enumerate(names):
         text = _fit(name, 40)
-        item_w = 30 + len(text) * CHAR_W + 16
+        item_w = 30 + text_units(text) * CHAR_W + 16
         if x + item_w > width - 12 and x > 12:
             x, y = 12.0, y + 20
         out.append(

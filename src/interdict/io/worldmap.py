@@ -165,6 +165,7 @@ def render_map(
     width: int = 800,
     title: str,
     desc: str = "",
+    legend: str = "Circle area is proportional to value; largest {largest}",
 ) -> str:
     """The map as an SVG string: countries (shaded by ``shade`` if given) and proportional circles.
 
@@ -190,8 +191,8 @@ def render_map(
         f'<rect y="{top:.0f}" width="{width}" height="{projection.height:.1f}" fill="none" stroke="{GRID}"/>',
     ]
     legend_y = top + projection.height + 8
-    legend, legend_h = _legend(classes, points, projection, legend_y)
-    body += legend
+    legend_svg, legend_h = _legend(classes, points, projection, legend_y, legend)
+    body += legend_svg
     height = legend_y + legend_h
     summary = desc or _describe(points, shading, projection)
     return svg_document(width, height, title, summary, body, clip)
@@ -358,7 +359,7 @@ def _point_label(point: MapPoint, projection: Projection, peak: float) -> str:
 
 
 def _legend(
-    classes: Sequence[float], points: Sequence[MapPoint], projection: Projection, y: float
+    classes: Sequence[float], points: Sequence[MapPoint], projection: Projection, y: float, circles: str
 ) -> tuple[list[str], float]:
     """Shading swatches with their ranges, then the size key for circles; returns the height used."""
     out, x, used = [], 12.0, 4.0
@@ -372,7 +373,7 @@ def _legend(
         used = 20.0
     placed = [p.value for p in points if _finite(p) and projection.contains(p.lon, p.lat)]
     if placed and max(placed) > 0:
-        text = f"Circle area is proportional to value; largest {format_number(max(placed))}"
+        text = circles.format(largest=format_number(max(placed)))
         out.append(
             f'<text x="12" y="{y + used + 10:.1f}" font-size="11" fill="{MUTED}">{escape(text)}</text>'
         )

@@ -160,6 +160,7 @@ def map_of(ctx: WebContext, session: Session, actor: Actor, q: StatsQuery, out: 
         bbox=country_bbox(q.country) if q.country else None,
         title=gt(N_("Where the seizures were made")),
         desc=gt(N_("Map; the places and country totals are in the tables below it.")),
+        legend=gt(N_("Circle area is proportional to the kilograms; largest {largest} kg")),
     )
     return {
         "map_svg": svg,
