@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Numeric, and_, case, cast, func, literal, select
+from sqlalchemy import Numeric, and_, case, cast, false, func, literal, select
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError
@@ -121,8 +121,10 @@ def visible_lines(session: Session, actor: Actor) -> Any:
     """WHERE clause: the seizure lines the actor's agency may see. The sharing rule (``visible``) is
     applied to the audiences (a few hundred rows), and a line is kept when its seizure's audience is
     among those: an integer test per line instead of the rule per seizure."""
-    visible_audiences = select(Audience.id).where(visible(Audience, viewer(session, actor)))
-    return SeizureItem.audience_id.in_(visible_audiences)
+    # Read first, then given as a list of integers: as a subquery its per-row probes of record_shares
+    # make PostgreSQL plan the whole aggregate without parallel workers.
+    ids = sorted(session.scalars(select(Audience.id).where(visible(Audience, viewer(session, actor)))))
+    return SeizureItem.audience_id.in_(ids) if ids else false()
 
 
 def _first(q: StatsQuery, by: tuple[str, ...]) -> Any:
