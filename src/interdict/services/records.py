@@ -125,6 +125,11 @@ def apply_distribution(
     record.version += 1
     record.updated_at, record.updated_by_id = actor.now, actor.user_id
     session.flush()
+    if hasattr(record, "audience_id"):
+        # Records whose aggregates go through audiences (seizures) follow the new sharing at once.
+        from interdict.services.seizures import refresh_audience
+
+        refresh_audience(session, record)
     after = sharing_of(session, record)
     audit.record(
         session,
@@ -141,7 +146,9 @@ def apply_distribution(
     )
 
 
-def read_one(session: Session, audit: AuditLog, actor: Actor, model: type[M], ref: str, label: str, kind: str) -> M:
+def read_one(
+    session: Session, audit: AuditLog, actor: Actor, model: type[M], ref: str, label: str, kind: str
+) -> M:
     """One visible record by uuid, its read audited when it belongs to another agency."""
     record = get_visible(session, actor, model, ref, label)
     owner = record.owner_agency_id  # type: ignore[attr-defined]
