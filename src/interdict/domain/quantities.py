@@ -288,7 +288,7 @@ def check_quantity(value: float, field: str = "quantity") -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise QuantityError(f"{field} must be a number, got {value!r}", field=field)
     if not math.isfinite(value) or value <= 0:
-        raise QuantityError(f"{field} must be a finite number greater than 0, got {value!r}", field=field)
+        raise QuantityError(f"{field} must be a finite number above zero, got {value!r}", field=field)
     return value
 
 
@@ -300,6 +300,6 @@ def check_purity(value: float | None, field: str = "purity") -> float | None:
         raise QuantityError(f"{field} must be a number, got {value!r}", field=field)
     if not math.isfinite(value) or not 0 < value <= 100:
         raise QuantityError(
-            f"{field} must be a percentage greater than 0 and at most 100, got {value!r}", field=field
+            f"{field} must be a percentage above 0 and at most 100 %, got {value!r}", field=field
         )
     return value

@@ -17,7 +17,15 @@ from functools import cache, lru_cache
 from typing import Any
 
 from interdict.domain.ports import LocationType, ports
-from interdict.domain.quantities import Conversion, QuantityError, Unit, conversion, parse_unit
+from interdict.domain.quantities import (
+    Conversion,
+    QuantityError,
+    Unit,
+    check_purity,
+    check_quantity,
+    conversion,
+    parse_unit,
+)
 from interdict.domain.substances import Substance, catalogue
 
 
@@ -275,15 +283,18 @@ def check_item(draft: ItemDraft, prefix: str, errors: list[FieldError]) -> Check
     line, problems = resolve_line(draft.substance, draft.unit)
     errors.extend(FieldError(prefix + f, m) for f, m in problems)
     q = draft.quantity
-    if q is None:
-        errors.append(FieldError(f"{prefix}quantity", "is required"))
-    elif not math.isfinite(q) or q <= 0:
-        errors.append(FieldError(f"{prefix}quantity", f"must be a number above zero (got {q:g})"))
     purity = draft.purity_pct
-    if purity is not None and (not math.isfinite(purity) or purity <= 0 or purity > 100):
-        errors.append(
-            FieldError(f"{prefix}purity_pct", f"must be above 0 and at most 100 % (got {purity:g})")
-        )
+    try:
+        if q is None:
+            errors.append(FieldError(f"{prefix}quantity", "is required"))
+        else:
+            check_quantity(q)
+    except QuantityError as exc:
+        errors.append(FieldError(f"{prefix}quantity", exc.message))
+    try:
+        check_purity(purity, "purity_pct")
+    except QuantityError as exc:
+        errors.append(FieldError(f"{prefix}purity_pct", exc.message))
     if len(draft.form) > 40:
         errors.append(FieldError(f"{prefix}form", "must be at most 40 characters"))
     if line is None or len(errors) > n:

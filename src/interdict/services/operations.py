@@ -21,7 +21,7 @@ from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError, ForbiddenError, NotFoundError
-from interdict.domain.quantities import QuantityError, conversion, parse_unit
+from interdict.domain.quantities import QuantityError, check_quantity, conversion, parse_unit
 from interdict.domain.roles import Permission
 from interdict.domain.substances import catalogue
 from interdict.schemas.seizures import (
@@ -191,8 +191,10 @@ class OperationService:
                 if line.quantity is None or not line.unit:
                     errors[f"lines[{i}].quantity"] = "a substance line needs a quantity and a unit"
                     continue
-                if line.quantity <= 0:
-                    errors[f"lines[{i}].quantity"] = "must be above zero"
+                try:
+                    check_quantity(line.quantity)
+                except QuantityError as exc:
+                    errors[f"lines[{i}].quantity"] = exc.message
                     continue
                 try:
                     conv = conversion(sub, parse_unit(line.unit))
