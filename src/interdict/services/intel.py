@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, Text, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from interdict.domain.errors import BadInputError, ConflictError, ForbiddenError
+from interdict.domain.errors import BadInputError, ForbiddenError
 from interdict.domain.intel import IntelCategory, SourceReliability
 from interdict.domain.roles import Permission
 from interdict.domain.sharing import Distribution, HandlingCondition
@@ -28,9 +28,11 @@ from interdict.services.context import Actor
 from interdict.services.records import (
     apply_distribution,
     audit_reads,
+    change_distribution,
     get_visible,
     read_one,
     require_owner,
+    require_version,
     sharing_of,
 )
 from interdict.services.sharing import (
@@ -115,11 +117,7 @@ class IntelService:
     def update(self, session: Session, actor: Actor, ref: str, data: IntelReportUpdate) -> IntelReport:
         report = get_visible(session, actor, IntelReport, ref, "intelligence report")
         require_owner(actor, report, "change")
-        if data.version != report.version:
-            raise ConflictError(
-                f"the report was changed since version {data.version} (now version {report.version}); reload and retry",
-                {"version": f"expected {report.version}"},
-            )
+        require_version(report, data.version, "report")
         changed = data.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
         for name, value in changed.items():
             if value is None:
@@ -146,19 +144,9 @@ class IntelService:
     def change_distribution(
         self, session: Session, actor: Actor, ref: str, data: DistributionChange
     ) -> IntelReport:
-        report = get_visible(session, actor, IntelReport, ref, "intelligence report")
-        require_owner(actor, report, "change the distribution of")
-        conditions = (
-            report.handling_conditions if data.handling_conditions is None else data.handling_conditions
+        return change_distribution(
+            session, self.audit, actor, IntelReport, ref, "intelligence report", KIND, data
         )
-        self.apply_distribution(
-            session,
-            actor,
-            report,
-            DistributionRequest(data.distribution.value, data.agencies, data.mechanisms, conditions),
-            data.reason,
-        )
-        return report
 
     def apply_distribution(
         self, session: Session, actor: Actor, report: IntelReport, req: DistributionRequest, reason: str

@@ -6,10 +6,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from interdict.domain.errors import ForbiddenError, NotFoundError
+from interdict.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from interdict.domain.roles import Permission
 from interdict.domain.sharing import Distribution
-from interdict.schemas.common import SharingOut
+from interdict.schemas.common import DistributionChange, SharingOut
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.sharing import (
@@ -154,3 +154,38 @@ def read_one(
     owner = record.owner_agency_id  # type: ignore[attr-defined]
     audit_reads(session, audit, actor, [record], kind, "get", {owner: agency_code(session, owner)})
     return record
+
+
+def require_version(record: Any, version: int, noun: str) -> None:
+    """Optimistic concurrency: the caller edited ``version``; a newer stored one answers 409."""
+    if version != record.version:
+        raise ConflictError(
+            f"the {noun} was changed since version {version} (now version {record.version}); reload and retry",
+            {"version": f"expected {record.version}"},
+        )
+
+
+def change_distribution(
+    session: Session,
+    audit: AuditLog,
+    actor: Actor,
+    model: type[M],
+    ref: str,
+    label: str,
+    kind: str,
+    data: DistributionChange,
+) -> M:
+    """The owner's change of a record's distribution; handling conditions stay when none are given."""
+    record: Any = get_visible(session, actor, model, ref, label)
+    require_owner(actor, record, "change the distribution of")
+    conditions = record.handling_conditions if data.handling_conditions is None else data.handling_conditions
+    apply_distribution(
+        session,
+        audit,
+        actor,
+        record,
+        kind,
+        DistributionRequest(data.distribution.value, data.agencies, data.mechanisms, conditions),
+        data.reason,
+    )
+    return record  # type: ignore[no-any-return]

@@ -23,11 +23,12 @@ from interdict.schemas.seizures import SeizureCreate, SeizureItemPublic, Seizure
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.records import (
-    apply_distribution,
     audit_reads,
+    change_distribution,
     get_visible,
     read_one,
     require_owner,
+    require_version,
 )
 from interdict.services.sharing import (
     DistributionRequest,
@@ -353,32 +354,14 @@ class SeizureService:
     def change_distribution(
         self, session: Session, actor: Actor, ref: str, data: DistributionChange
     ) -> Seizure:
-        seizure = get_visible(session, actor, Seizure, ref, "seizure")
-        require_owner(actor, seizure, "change the distribution of")
-        conditions = (
-            seizure.handling_conditions if data.handling_conditions is None else data.handling_conditions
-        )
-        apply_distribution(
-            session,
-            self.audit,
-            actor,
-            seizure,
-            KIND,
-            DistributionRequest(data.distribution.value, data.agencies, data.mechanisms, conditions),
-            data.reason,
-        )
-        return seizure
+        return change_distribution(session, self.audit, actor, Seizure, ref, "seizure", KIND, data)
 
     def tag_operation(
         self, session: Session, actor: Actor, ref: str, code: str | None, version: int
     ) -> Seizure:
         seizure = get_visible(session, actor, Seizure, ref, "seizure")
         require_owner(actor, seizure, "tag")
-        if version != seizure.version:
-            raise ConflictError(
-                f"the seizure was changed since version {version} (now version {seizure.version}); reload and retry",
-                {"version": f"expected {seizure.version}"},
-            )
+        require_version(seizure, version, "seizure")
         seizure.operation_id = (
             participating_operation(session, actor, code, seizure.seized_on).id if code else None
         )
