@@ -2,6 +2,7 @@
 forms into the schemas' shapes, field-level error messages, the choices a form offers."""
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from interdict.domain.errors import BadInputError, ForbiddenError
+from interdict.domain.errors import ForbiddenError, InterdictError
 from interdict.domain.intel import INFO_ACCURACY, IntelCategory, SourceReliability
 from interdict.domain.roles import Permission
 from interdict.domain.sharing import Distribution, HandlingCondition
@@ -48,14 +49,23 @@ def split_list(text: str) -> list[str]:
     return [item.strip() for item in re.split(r"[,;\n]", text) if item.strip()]
 
 
-def field_errors(exc: ValidationError | BadInputError) -> dict[str, str]:
-    """``{field: message}`` from a pydantic error or a service's BadInputError."""
-    if isinstance(exc, BadInputError):
+def field_key(loc: Sequence[int | str]) -> str:
+    """A pydantic error location as the services name fields: ``("items", 0, "unit")`` -> ``items[0].unit``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "form"
+
+
+def field_errors(exc: ValidationError | InterdictError, nested: bool = False) -> dict[str, str]:
+    """``{field: message}`` from a pydantic error or a service's error. ``nested``: keyed by the whole
+    location (``items[0].unit``), for forms with lines; otherwise by the top-level field."""
+    if isinstance(exc, InterdictError):
         return dict(exc.errors) or {"form": exc.detail}
     out: dict[str, str] = {}
     for err in exc.errors():
         loc = err.get("loc") or ("form",)
-        out.setdefault(str(loc[0]), str(err.get("msg", "invalid")))
+        out.setdefault(field_key(loc) if nested else str(loc[0]), str(err.get("msg", "invalid")))
     return out
 
 

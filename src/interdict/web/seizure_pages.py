@@ -11,9 +11,7 @@ from datetime import date
 from typing import Any
 
 from fastapi.responses import Response
-from pydantic import ValidationError
 
-from interdict.domain.errors import InterdictError
 from interdict.domain.substances import catalogue
 from interdict.io.csvsafe import cell
 from interdict.web.context import WebContext
@@ -156,14 +154,6 @@ def parse_whole(text: str, name: str, errors: dict[str, str], default: int) -> i
         return default
 
 
-def field_key(loc: Sequence[int | str]) -> str:
-    """A pydantic error location as the services name fields: ``("items", 0, "unit")`` -> ``items[0].unit``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "form"
-
-
 def reindex(
     errors: dict[str, str], family: str, rows: Sequence[int], lone: Sequence[str] = ()
 ) -> dict[str, str]:
@@ -177,15 +167,6 @@ def reindex(
         elif key in lone and len(rows) == 1:
             key = f"{family}[{rows[0]}].{key}"
         out.setdefault(key, message)
-    return out
-
-
-def problems_of(exc: ValidationError | InterdictError) -> dict[str, str]:
-    if isinstance(exc, InterdictError):
-        return dict(exc.errors) or {"form": exc.detail}
-    out: dict[str, str] = {}
-    for err in exc.errors():
-        out.setdefault(field_key(err.get("loc") or ("form",)), str(err.get("msg", "invalid")))
     return out
 
 

@@ -22,6 +22,7 @@ from interdict.web.context import WebContext, WebDep, page
 from interdict.web.forms import (
     N_,
     ensure_writer,
+    field_errors,
     posted,
 )
 from interdict.web.seizure_pages import (
@@ -33,7 +34,6 @@ from interdict.web.seizure_pages import (
     lines_of,
     parse_number,
     parse_whole,
-    problems_of,
     reindex,
     show,
 )
@@ -124,7 +124,7 @@ async def report_results(ctx: WebDep, code: str) -> Response:
                     data = ResultsIn.model_validate({"lines": payload})
                     ctx.platform.operations.report_results(session, actor, code, data)
             except (ValidationError, BadInputError) as exc:
-                errors = reindex(problems_of(exc), "lines", rows)
+                errors = reindex(field_errors(exc, nested=True), "lines", rows)
             else:
                 ctx.flash("ok", gettext_of(ctx)(N_("Results reported.")))
                 return ctx.redirect(f"/operations/{code.upper()}#results")

@@ -49,8 +49,10 @@ from interdict.web.forms import (
     bounded,
     choices,
     ensure_writer,
+    field_errors,
     posted,
     sharing_values,
+    split_list,
 )
 from interdict.web.seizure_pages import (
     ASSET_FIELDS,
@@ -64,7 +66,6 @@ from interdict.web.seizure_pages import (
     parse_date,
     parse_number,
     parse_whole,
-    problems_of,
     reindex,
     show,
     substance_name,
@@ -191,10 +192,6 @@ def seizure_values(form: dict[str, str], raw: FormData) -> dict[str, Any]:
     return values
 
 
-def split_codes(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"[,;]", text) if p.strip()]
-
-
 def seizure_payload(values: dict[str, Any]) -> tuple[dict[str, Any], list[int], list[int], dict[str, str]]:
     """The payload for ``SeizureCreate``, the form lines its items and assets came from, and the problems
     found before the service sees it (numbers and dates that are not numbers and dates)."""
@@ -211,8 +208,8 @@ def seizure_payload(values: dict[str, Any]) -> tuple[dict[str, Any], list[int], 
     payload["seized_on"] = parse_date(values["seized_on"], "seized_on", errors)
     if payload["seized_on"] is None and "seized_on" not in errors:
         errors["seized_on"] = N_("Give the date of the seizure.")
-    payload["transit_countries"] = split_codes(values["transit_countries"])
-    payload["suspect_nationalities"] = split_codes(values["suspect_nationalities"])
+    payload["transit_countries"] = split_list(values["transit_countries"])
+    payload["suspect_nationalities"] = split_list(values["suspect_nationalities"])
     payload["operation"] = values["operation"] or None
     payload["latitude"] = parse_number(values["latitude"], "latitude", errors)
     payload["longitude"] = parse_number(values["longitude"], "longitude", errors)
@@ -288,7 +285,7 @@ async def create(ctx: WebDep) -> Response:
                     )
                     created = seizure.uuid
             except (ValidationError, BadInputError, ConflictError) as exc:
-                errors = reindex(problems_of(exc), "items", item_rows, ITEM_FIELDS)
+                errors = reindex(field_errors(exc, nested=True), "items", item_rows, ITEM_FIELDS)
                 errors = reindex(errors, "assets", asset_rows)
             else:
                 ctx.flash("ok", gettext_of(ctx)(N_("Seizure recorded.")))
@@ -366,7 +363,7 @@ async def import_file(ctx: WebDep) -> Response:
         try:
             outcome = await run_in_threadpool(run_import, ctx, upload.file, opts)
         except BadInputError as exc:
-            errors = problems_of(exc)
+            errors = field_errors(exc, nested=True)
     with ctx.page_unit() as (session, actor):
         ensure_writer(actor)
         status = 422 if errors or (outcome is not None and not outcome.loaded) else 200
@@ -456,7 +453,9 @@ async def change_distribution(ctx: WebDep, ref: str) -> Response:
             changed = seizure.uuid
     except (ValidationError, BadInputError) as exc:
         with ctx.page_unit() as (session, actor):
-            context = read_context(ctx, session, actor, ref, dist_values=values, dist_errors=problems_of(exc))
+            context = read_context(
+                ctx, session, actor, ref, dist_values=values, dist_errors=field_errors(exc, nested=True)
+            )
             return show(ctx, "seizures/read.html", status=422, **context)
     ctx.flash("ok", "distribution_changed")
     return ctx.redirect(f"/seizures/{changed}#sharing")

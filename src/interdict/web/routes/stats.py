@@ -34,6 +34,7 @@ from interdict.services.seizure_stats import (
 from interdict.web.context import WebContext, WebDep, page
 from interdict.web.forms import (
     N_,
+    field_errors,
 )
 from interdict.web.i18n import translations
 from interdict.web.seizure_pages import (
@@ -43,7 +44,6 @@ from interdict.web.seizure_pages import (
     gettext_of,
     key_value,
     parse_date,
-    problems_of,
     show,
 )
 
@@ -185,7 +185,7 @@ def stats_page(ctx: WebDep, form: StatsFormDep) -> Response:
             try:
                 out = ctx.platform.stats.run(session, actor, q)
             except BadInputError as exc:
-                errors = problems_of(exc)
+                errors = field_errors(exc, nested=True)
             else:
                 first = gt(KEY_LABELS[q.by[0]]) if q.by else ""
                 note = gt(N_("Chart; the same figures are in the table below."))
