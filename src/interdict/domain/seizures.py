@@ -488,7 +488,11 @@ class SeizureRules:
             lat, lon = where.port_position
         suspects = d.suspects_arrested
         if suspects is None or suspects < 0 or suspects > 100_000:
-            errors.append(FieldError("suspects_arrested", "must be a whole number from 0"))
+            errors.append(
+                FieldError(
+                    "suspects_arrested", f"must be a whole number from 0 to 100,000 (got {suspects!r})"
+                )
+            )
             suspects = 0
         assets = self._assets(d.assets, errors)
         items: list[CheckedItem] = []
@@ -537,7 +541,9 @@ class SeizureRules:
             if kind not in AssetKind.__members__.values():
                 errors.append(
                     FieldError(
-                        f"assets[{i}].kind", "expected one of " + ", ".join(k.value for k in AssetKind)
+                        f"assets[{i}].kind",
+                        f"unknown asset kind {kind!r}; expected one of "
+                        + ", ".join(k.value for k in AssetKind),
                     )
                 )
                 continue
@@ -545,7 +551,9 @@ class SeizureRules:
             currency = str(a.get("currency") or "").upper()
             if value is not None:
                 if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-                    errors.append(FieldError(f"assets[{i}].value", "must be a number from 0"))
+                    errors.append(
+                        FieldError(f"assets[{i}].value", f"must be a number from 0 (got {value!r})")
+                    )
                     continue
                 if currency not in _currencies():
                     errors.append(
@@ -557,7 +565,9 @@ class SeizureRules:
                     continue
             count = a.get("count", 1)
             if not isinstance(count, int) or count < 1:
-                errors.append(FieldError(f"assets[{i}].count", "must be a whole number from 1"))
+                errors.append(
+                    FieldError(f"assets[{i}].count", f"must be a whole number from 1 (got {count!r})")
+                )
                 continue
             out.append(
                 {

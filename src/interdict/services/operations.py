@@ -52,7 +52,7 @@ class OperationService:
         assert actor.agency_id is not None and actor.user_id is not None
         errors: dict[str, str] = {}
         if data.ends_on < data.starts_on:
-            errors["ends_on"] = "ends before it starts"
+            errors["ends_on"] = f"{data.ends_on} is before starts_on {data.starts_on}"
         if session.scalar(select(Operation.id).where(Operation.code == data.code)) is not None:
             raise BadInputError(f"operation code {data.code!r} is taken", {"code": "taken"})
         found, unknown = active_agencies(session, (c.strip().upper() for c in data.participants))

@@ -338,12 +338,6 @@ class _RowReader:
         n = len(row)
         return self.getter(row + self.pad[n:] if n <= self.width else [*row[: self.width], ""])  # type: ignore[no-any-return]
 
-    def get(self, row: list[Any], f: str) -> Any:
-        i = self.cols.index.get(f)
-        if i is None or i >= len(row):
-            return None
-        return row[i]
-
     def date(self, raw: Any) -> date | None:
         if raw is None or raw == "":
             return None
@@ -408,12 +402,12 @@ class _RowReader:
         if nums["cash_amount"] is not None:
             assets.append({"kind": "cash", "value": nums["cash_amount"], "currency": currency})
         elif currency:
-            errors.append(("cash_currency", "a currency without cash_amount"))
+            errors.append(("cash_currency", f"{currency!r} is given without cash_amount"))
         vehicles = nums["vehicles"]
         if vehicles:
             assets.append({"kind": "vehicle", "count": vehicles})
         elif vehicles is not None and vehicles < 0:
-            errors.append(("vehicles", "must be a whole number from 0"))
+            errors.append(("vehicles", f"must be a whole number from 0 (got {vehicles})"))
         transit = v[_TRANSIT]
         nationalities = v[_NATIONALITIES]
         return SeizureDraft(

@@ -141,7 +141,8 @@ class SeizureStats:
     def run(self, session: Session, actor: Actor, q: StatsQuery) -> StatsOut:
         if q.date_from and q.date_to and q.date_from > q.date_to:
             raise BadInputError("date_from is after date_to", {"date_from": "after date_to"})
-        current, whole_count = self._aggregate(session, actor, q, q.date_from, q.date_to)
+        seen = visible_lines(session, actor)  # the sharing rule, once for every query of this answer
+        current, whole_count = self._aggregate(session, seen, q, q.date_from, q.date_to)
         previous: dict[tuple[str, ...], tuple[int, float, dict[str, float]]] = {}
         prev_from = prev_to = None
         time_key = next((k for k in q.by if k in TIME_KEYS), None)
@@ -153,7 +154,7 @@ class SeizureStats:
                 # Rows for the period before date_from are outside the asked range: fetch them too.
                 earlier = _period_start(q.date_from, time_key, back=1)
                 lookup = {
-                    **self._aggregate(session, actor, q, earlier, q.date_from - timedelta(days=1))[0],
+                    **self._aggregate(session, seen, q, earlier, q.date_from - timedelta(days=1))[0],
                     **current,
                 }
             for key in current:
@@ -165,7 +166,7 @@ class SeizureStats:
             length = (q.date_to - q.date_from).days + 1
             prev_to = q.date_from - timedelta(days=1)
             prev_from = prev_to - timedelta(days=length - 1)
-            previous = self._aggregate(session, actor, q, prev_from, prev_to)[0]
+            previous = self._aggregate(session, seen, q, prev_from, prev_to)[0]
         rows = []
         for key in sorted(current, key=lambda k: (-current[k][1], k)):
             n, kg, counts = current[key]
@@ -232,7 +233,7 @@ class SeizureStats:
         return where
 
     def _aggregate(
-        self, session: Session, actor: Actor, q: StatsQuery, start: date | None, end: date | None
+        self, session: Session, seen: Any, q: StatsQuery, start: date | None, end: date | None
     ) -> tuple[dict[tuple[str, ...], tuple[int, float, dict[str, float]]], int]:
         """Rows by key, and the number of seizures over all rows (each counted once)."""
         cols: list[Any] = []
@@ -265,7 +266,7 @@ class SeizureStats:
         out: dict[tuple[str, ...], tuple[int, float, dict[str, float]]] = {}
         ones = 0
         labels = _Labels(session)
-        stmt = select(*(cols or [literal("all")]), *measures).where(visible_lines(session, actor), *where)
+        stmt = select(*(cols or [literal("all")]), *measures).where(seen, *where)
         if cols:
             stmt = stmt.group_by(*cols)
         width = len(cols) or 1

@@ -39,11 +39,8 @@ class BulkWriter:
             marks = ", ".join("?" for _ in self.columns)
             self.sql = f"INSERT INTO {table.name} ({cols}) VALUES ({marks})"
 
-    def processor(self, name: str) -> Callable[[Any], Any] | None:
-        return self.processors[self.columns.index(name)]
-
     def write(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Rows are tuples in ``columns`` order, already processed (``process`` or ``processor``)."""
+        """Rows in ``columns`` order, already processed (``rows_with``)."""
         if self.postgres:
             with self.dbapi.cursor() as cur, cur.copy(self.sql) as copy:
                 for row in rows:
@@ -54,9 +51,6 @@ class BulkWriter:
                 cur.executemany(self.sql, rows)
             finally:
                 cur.close()
-
-    def process(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(v if p is None or v is None else p(v) for p, v in zip(self.processors, row, strict=True))
 
     def rows_with(self, constants: dict[str, Any]) -> RowMaker:
         """A maker of processed rows where ``constants`` (the same for every row of an import) are
