@@ -30,6 +30,7 @@ from interdict.services.records import (
     audit_reads,
     change_distribution,
     get_visible,
+    owner_codes,
     read_one,
     require_owner,
     require_version,
@@ -207,7 +208,7 @@ class IntelService:
         has_more = len(rows) > limit
         rows = rows[:limit]
         total = self.count(session, actor, f, audit=False) if with_total else None
-        audit_reads(session, self.audit, actor, rows, KIND, "list", _codes(session, rows))
+        audit_reads(session, self.audit, actor, rows, KIND, "list", owner_codes(session, rows))
         return rows, has_more, total
 
     def count(self, session: Session, actor: Actor, f: IntelFilters, audit: bool = True) -> int:
@@ -227,7 +228,7 @@ class IntelService:
             if r.owner_agency_id == actor.agency_id
             or HandlingCondition.NO_ONWARD_SHARING.value not in r.handling_conditions
         ]
-        codes = _codes(session, kept)
+        codes = owner_codes(session, kept)
         audit_reads(session, self.audit, actor, kept, KIND, "export", codes)
         self.audit.record(
             session,
@@ -268,7 +269,7 @@ class IntelService:
             return []
         ctx = viewer(session, actor)
         targets = targets_for_many(session, {r.uuid: r.owner_agency_id for r in reports}, ctx)
-        codes = _codes(session, reports)
+        codes = owner_codes(session, reports)
         names = dict(
             session.execute(
                 select(User.id, User.username).where(User.id.in_({r.created_by_id for r in reports}))
@@ -352,13 +353,3 @@ def _export_row(r: IntelReport, codes: dict[int, str]) -> dict[str, Any]:
         "created_at": r.created_at.isoformat(),
         "body": r.body,
     }
-
-
-def _codes(session: Session, rows: Sequence[Any]) -> dict[int, str]:
-    return _codes_by_id(session, {r.owner_agency_id for r in rows})
-
-
-def _codes_by_id(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import ConflictError, ForbiddenError, NotFoundError
@@ -53,6 +55,14 @@ def require_owner(actor: Actor, record: Any, action: str) -> None:
         raise ForbiddenError(f"only the owner agency may {action} this record")
     if not actor.can(Permission.WRITE_RECORDS):
         raise ForbiddenError(f"your roles do not allow you to {action} records")
+
+
+def owner_codes(session: Session, records: Iterable[Any]) -> dict[int, str]:
+    """Agency codes of the owners of ``records`` (owner id -> code), in one query."""
+    ids = {r.owner_agency_id for r in records}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
 
 
 def agency_code(session: Session, agency_id: int) -> str:

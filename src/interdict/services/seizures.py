@@ -26,6 +26,7 @@ from interdict.services.records import (
     audit_reads,
     change_distribution,
     get_visible,
+    owner_codes,
     read_one,
     require_owner,
     require_version,
@@ -429,7 +430,7 @@ class SeizureService:
         )
         has_more = len(rows) > limit
         rows = rows[:limit]
-        codes = _codes(session, {r.owner_agency_id for r in rows})
+        codes = owner_codes(session, rows)
         audit_reads(session, self.audit, actor, rows, KIND, "list", codes)
         return rows, has_more
 
@@ -441,7 +442,7 @@ class SeizureService:
             return []
         ctx = viewer(session, actor)
         targets = targets_for_many(session, {r.uuid: r.owner_agency_id for r in rows}, ctx)
-        codes = _codes(session, {r.owner_agency_id for r in rows})
+        codes = owner_codes(session, rows)
         names = dict(
             session.execute(
                 select(User.id, User.username).where(User.id.in_({r.created_by_id for r in rows}))
@@ -535,9 +536,3 @@ def _targets(session: Session, record_uuid: str) -> list[tuple[str, int]]:
             )
         ).all()
     ]
-
-
-def _codes(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
