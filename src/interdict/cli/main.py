@@ -55,9 +55,11 @@ for sub, name in (
 
 
 def _add_record_commands() -> None:
+    from interdict.cli.crosscheck import crosscheck_app
     from interdict.cli.seizures import operations_app, seizures_app, stats_app, substances_app
 
     for sub, name in (
+        (crosscheck_app, "crosscheck"),
         (seizures_app, "seizures"),
         (stats_app, "stats"),
         (operations_app, "operations"),
