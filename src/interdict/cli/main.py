@@ -56,6 +56,7 @@ for sub, name in (
 
 def _add_record_commands() -> None:
     from interdict.cli.crosscheck import crosscheck_app
+    from interdict.cli.entities import entities_app  # also adds `query` to the crosscheck group
     from interdict.cli.seizures import operations_app, seizures_app, stats_app, substances_app
 
     for sub, name in (
@@ -64,6 +65,7 @@ def _add_record_commands() -> None:
         (stats_app, "stats"),
         (operations_app, "operations"),
         (substances_app, "substances"),
+        (entities_app, "entities"),
     ):
         app.add_typer(sub, name=name)
 

@@ -7,6 +7,7 @@ from functools import cached_property
 from interdict.services.attachments import AttachmentService
 from interdict.services.audit import AuditLog
 from interdict.services.auth import Authenticator
+from interdict.services.entities import EntityService
 from interdict.services.intel import IntelService
 from interdict.services.onward import OnwardService
 from interdict.services.operations import OperationService
@@ -30,6 +31,7 @@ class Platform:
         self.intel = IntelService(self.audit)
         self.onward = OnwardService(self.audit, self.intel)
         self.seizures = SeizureService(self.audit)
+        self.entities = EntityService(self.audit)
         self.seizure_import = SeizureImporter(self.audit)
         self.stats = SeizureStats()
         self.operations = OperationService(self.audit)

@@ -2,6 +2,7 @@
 
 from interdict.store.audit import AuditCheckpoint, AuditHead, AuditRow
 from interdict.store.base import Base
+from interdict.store.entities import CrosscheckNotification, Entity, EntityKey
 from interdict.store.identity import ApiToken, LoginThrottle, Session, User
 from interdict.store.records import (
     Attachment,
@@ -31,6 +32,9 @@ __all__ = [
     "AuditHead",
     "AuditRow",
     "Base",
+    "CrosscheckNotification",
+    "Entity",
+    "EntityKey",
     "IntelReport",
     "LoginThrottle",
     "Mechanism",

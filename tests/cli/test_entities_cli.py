@@ -1,0 +1,93 @@
+"""`interdict entities import|export` and `interdict crosscheck query`, end to end on SQLite."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from interdict.cli.main import app
+from tests.conftest import TEST_SECRET
+
+PERSON = {"id": "p1", "schema": "Person",
+          "properties": {"name": ["Zhang Wei"], "phone": ["+8613800138000"], "nationality": ["cn"]}}
+COMPANY = {"id": "c1", "schema": "Company", "properties": {"name": ["Mekong Trading Co"], "country": ["th"]}}
+
+
+@pytest.fixture
+def run(sqlite_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {"INTERDICT_DATABASE_URL": sqlite_url, "INTERDICT_DATA_DIR": str(tmp_path),
+           "INTERDICT_SECRET_KEY": TEST_SECRET}
+    runner = CliRunner()
+
+    def invoke(*args: str, token: str | None = None):  # type: ignore[no-untyped-def]
+        extra = {"INTERDICT_TOKEN": token} if token else {}
+        return runner.invoke(app, list(args), env={**env, **extra})
+
+    return invoke
+
+
+def token_for(run, username: str, agency: str) -> str:  # type: ignore[no-untyped-def]
+    made = run("users", "create", username, "--agency", agency, "--role", "analyst", "--token")
+    assert made.exit_code == 0, made.output
+    return next(line.split(": ", 1)[1] for line in made.output.splitlines() if line.startswith("token: "))
+
+
+def test_import_export_and_crosscheck_with_a_blind_hit(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("reference", "load").exit_code == 0
+    th = token_for(run, "cli.th", "TH-ONCB")
+    us = token_for(run, "cli.us", "US-DEA")
+    file = tmp_path / "entities.ftm.json"
+    file.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in (PERSON, COMPANY)) + "\n", encoding="utf-8")
+
+    first = run("entities", "import", str(file), "--format", "json", token=th)
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output)[0] | {"sha256": ""} == {
+        "file": "entities.ftm.json", "entities": 2, "created": 2, "updated": 0, "unchanged": 0,
+        "sharing_kept": 0, "sha256": ""}
+    again = run("entities", "import", str(file), "--format", "json", token=th)
+    assert json.loads(again.output)[0]["unchanged"] == 2
+
+    out = tmp_path / "export.ftm.json"
+    exported = run("entities", "export", "--out", str(out), token=th)
+    assert exported.exit_code == 0, exported.output
+    lines = sorted((json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()),
+                   key=lambda e: e["id"])
+    assert lines == [COMPANY, PERSON]
+
+    mine = run("crosscheck", "query", "--name", "张伟", "--phone", "+86 138 0013 8000", "--format", "json",
+               token=th)
+    assert mine.exit_code == 0, mine.output
+    result = json.loads(mine.output)
+    assert [c["caption"] for c in result["candidates"]] == ["Zhang Wei"]
+    assert "phone identical" in result["candidates"][0]["explanation"] and result["blind_hits"] == []
+
+    # US-DEA may not see TH-ONCB's person (distribution: agency): a blind hit, nothing else.
+    blind = run("crosscheck", "query", "--name", "Zhang Wei", "--phone", "138 0013 8000", "--nationality", "CN",
+                token=us)
+    assert blind.exit_code == 0, blind.output
+    assert "no candidate your agency may see" in blind.output
+    assert "a record at agency TH-ONCB matches — request it" in blind.output
+    assert "p1" not in blind.output and "Zhang Wei" not in blind.output
+    assert [line["id"] for line in map(json.loads, filter(None, run("entities", "export", token=us)
+                                                           .stdout.splitlines()))] == []
+    assert run("audit", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("crosscheck", "query", "--name", "X", "--phone", "+86 123"), "phone '+86 123'"),
+    (("crosscheck", "query"), "nothing to match on"),
+    (("entities", "import", "BAD"), "line 2"),
+], ids=["bad-phone", "empty-query", "bad-line"])
+def test_bad_input_is_one_line_and_exit_1(run, tmp_path: Path, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    run("reference", "load")
+    token = token_for(run, "cli.bad", "TH-ONCB")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(PERSON) + '\n{"id": "x", "schema": "Person", "properties": {"hat": ["red"]}}\n',
+                   encoding="utf-8")
+    result = run(*[str(bad) if a == "BAD" else a for a in args], token=token)
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
