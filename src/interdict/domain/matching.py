@@ -8,8 +8,8 @@ comparison needs: name forms (:mod:`interdict.domain.names`), a birth date that 
 normalised identifiers by kind and an address as tokens.
 
 **Keys.** :func:`subject_keys` gives the blocking keys: the names' phonetic keys, the birth date, every
-identifier, and for identifiers of six characters or more their one-deletion variants, so that one typed
-wrong digit still meets its twin (the deletion neighbourhood of SymSpell). Only subjects that share a key
+identifier, and for document numbers of six characters or more their one-deletion variants, so that one
+typed-wrong digit still meets its twin (the deletion neighbourhood of SymSpell). Only subjects that share a key
 are compared.
 
 **Score.** Each field compares into a level with a fixed weight, in the manner of Fellegi and Sunter: the
@@ -65,6 +65,11 @@ ID_KINDS: Mapping[str, tuple[float, float, float]] = {
     "container": (9.0, 2.0, 0.0),
     "registration": (12.0, 4.0, -4.0),
 }
+# Kinds typed by hand from a document, whose one-deletion variants are keys too (see subject_keys). Phones
+# and e-mail addresses are not: they are copied rather than typed, and a phone's twelve variants would
+# multiply the keys table for little gain.
+FUZZY_KINDS = frozenset({"passport", "national_id", "tax_id", "registration", "imo", "iban", "bank_account",
+                         "plate"})
 _ID_LABEL = {"national_id": "ID number", "tax_id": "tax number", "iban": "IBAN", "imo": "IMO number"}
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -223,7 +228,7 @@ def subject_keys(subject: Subject, *, fuzzy_ids: bool = True, for_index: bool = 
     for kind, values in subject.identifiers.items():
         for value in values:
             keys.add(f"i:{kind}:{value}")
-            if fuzzy_ids and len(value) >= 6 and kind not in ("email", "crypto"):
+            if fuzzy_ids and len(value) >= 6 and kind in FUZZY_KINDS:
                 keys.update(f"d:{kind}:{v}" for v in _deletions(value))
     if subject.address:
         numbers = sorted({t for t in subject.address if t.isdigit()})

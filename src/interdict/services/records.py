@@ -16,6 +16,7 @@ from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.sharing import (
     DistributionRequest,
+    audience_for,
     resolve_distribution,
     store_targets,
     targets_for,
@@ -136,10 +137,18 @@ def apply_distribution(
     record.updated_at, record.updated_by_id = actor.now, actor.user_id
     session.flush()
     if hasattr(record, "audience_id"):
-        # Records whose aggregates go through audiences (seizures) follow the new sharing at once.
-        from interdict.services.seizures import refresh_audience
+        # Records whose aggregates go through audiences (seizures, entities) follow the new sharing at
+        # once; a seizure's lines carry a copy of its audience.
+        record.audience_id = audience_for(
+            session, record.owner_agency_id, resolved, record.contains_personal_data
+        )
+        session.flush()
+        from interdict.store.seizures import Seizure
 
-        refresh_audience(session, record)
+        if isinstance(record, Seizure):
+            from interdict.services.seizures import sync_lines
+
+            sync_lines(session, record)
     after = sharing_of(session, record)
     audit.record(
         session,

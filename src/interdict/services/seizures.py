@@ -225,23 +225,6 @@ def item_values(checked: CheckedSeizure, seizure_id: int, seizure: dict[str, Any
     return out
 
 
-def refresh_audience(session: Session, seizure: Seizure) -> None:
-    """After a distribution change (records.apply_distribution calls this for every record with an
-    audience): the seizure's audience from its stored sharing, and its lines'."""
-    targets = _targets(session, seizure.uuid)
-    resolved = ResolvedDistribution(
-        Distribution(seizure.distribution),
-        frozenset(t for k, t in targets if k == "agency"),
-        frozenset(t for k, t in targets if k == "mechanism"),
-        tuple(seizure.handling_conditions),
-    )
-    seizure.audience_id = audience_for(
-        session, seizure.owner_agency_id, resolved, seizure.contains_personal_data
-    )
-    session.flush()
-    sync_lines(session, seizure)
-
-
 def sync_lines(session: Session, seizure: Seizure) -> None:
     """Write a seizure's audience and operation to its lines (the only copied facts that change)."""
     session.execute(
@@ -523,16 +506,3 @@ class SeizureService:
                 )
             )
         return out
-
-
-def _targets(session: Session, record_uuid: str) -> list[tuple[str, int]]:
-    from interdict.store.records import RecordShare
-
-    return [
-        (k, int(t))
-        for k, t in session.execute(
-            select(RecordShare.target_kind, RecordShare.target_id).where(
-                RecordShare.record_uuid == record_uuid
-            )
-        ).all()
-    ]
