@@ -34,7 +34,7 @@ from datetime import date
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from interdict.domain.names import NameForm, name_form, name_keys, name_similarity
+from interdict.domain.names import NameForm, name_form, name_keys, name_parts, name_similarity, phonetic_key
 
 __all__ = [
     "ID_KINDS",
@@ -204,24 +204,33 @@ def _deletions(value: str) -> set[str]:
 def subject_keys(subject: Subject, *, fuzzy_ids: bool = True, for_index: bool = True) -> set[str]:
     """The blocking keys of a subject (see the module docstring).
 
-    Names give their pairs of phonetic keys, and each token's key combined with the birth year, which
-    still meets a twin whose other name token was mistyped. Each token's key alone is stored
-    (``for_index``) but asked for only by single-token names: "Wei" must find "Zhang Wei", while "Zhang
-    Wei" asking for everyone called Wei would compare half a province. Addresses give their numbers in
-    pairs (house number and postcode), or their one number with their longest word.
+    Names give their whole-name key and pair keys (:func:`~interdict.domain.names.name_keys`), and with a
+    birth year each part with the initials of the other parts and the year (``nx:``), which still meets a
+    twin whose name has one mistyped part. A part's key alone is stored (``for_index``) but asked for
+    only by single-part names: "Wei" must find "Zhang Wei", while "Zhang Wei" asking for everyone called
+    Wei would compare half a province. Addresses give their numbers in pairs (house number and
+    postcode), or their one number with their longest word.
     """
     keys: set[str] = set()
-    years = {birth[0] for birth in subject.births}
+    years = sorted({birth[0] for birth in subject.births})
+    # A query that carries a full birth date or an identifier finds a mistyped name through those keys
+    # (and nx:); only a weaker one asks for the name's deletion neighbourhood, which every record stores.
+    weak = not subject.identifiers and not any(b[2] is not None for b in subject.births)
     for form in subject.names:
-        single = len(form.syllables or form.tokens) == 1
+        parts = name_parts(form)
         for key in name_keys(form):
-            if key.startswith("n2:"):
+            tag = key[:3]
+            if tag == "n1:":
+                if for_index or len(parts) == 1:
+                    keys.add(key)
+            elif tag != "nd:" or for_index or weak:
                 keys.add(key)
-                continue
-            if single or for_index:
-                keys.add(key)
-            if not single:
-                keys.update(f"ny:{key[3:]}|{year}" for year in years)
+        pieces = form.syllables or tuple(t for t in form.tokens if len(t) > 1)
+        if len(pieces) >= 2 and years:
+            for i, piece in enumerate(pieces):
+                part = piece if form.syllables else phonetic_key(piece)
+                rest = "".join(sorted(p[0] for j, p in enumerate(pieces) if j != i))
+                keys.update(f"nx:{part}|{rest}|{year}" for year in years)
     for birth in subject.births:
         if birth[1] is not None and birth[2] is not None:
             keys.add(f"b:{birth[0]:04d}{birth[1]:02d}{birth[2]:02d}")
@@ -229,7 +238,7 @@ def subject_keys(subject: Subject, *, fuzzy_ids: bool = True, for_index: bool = 
         for value in values:
             keys.add(f"i:{kind}:{value}")
             if fuzzy_ids and len(value) >= 6 and kind in FUZZY_KINDS:
-                keys.update(f"d:{kind}:{v}" for v in _deletions(value))
+                keys.update(f"d:{kind}:{v}" for v in (value, *_deletions(value)))
     if subject.address:
         numbers = sorted({t for t in subject.address if t.isdigit()})
         if len(numbers) >= 2:
@@ -359,11 +368,20 @@ def _address_level(a: Sequence[str], b: Sequence[str]) -> tuple[int, float]:
 
 def levels(a: Subject, b: Subject) -> list[int]:
     """The comparison level of every field of :data:`FIELDS` (0 where a side lacks it)."""
+    return _levels_detail(a, b)[0]
+
+
+_NameDetail = tuple[int, float, NameForm | None, NameForm | None]
+
+
+def _levels_detail(a: Subject, b: Subject) -> tuple[list[int], _NameDetail, float]:
+    """The levels, with the name comparison and the address similarity the explanation quotes."""
     out = [0] * len(FIELDS)
-    out[0] = _name_level(a, b)[0]
+    name = _name_level(a, b)
+    out[0] = name[0]
     if a.schema == "Person" and b.schema == "Person":
         out[1] = _births_level(a.births, b.births)
-    out[2] = _address_level(a.address, b.address)[0]
+    out[2], address = _address_level(a.address, b.address)
     if a.nationalities and b.nationalities:
         out[3] = 1 if a.nationalities & b.nationalities else 2
     if a.identifiers and b.identifiers:
@@ -371,7 +389,7 @@ def levels(a: Subject, b: Subject) -> list[int]:
             other = b.identifiers.get(kind)
             if other and kind in _FIELD_INDEX:
                 out[_FIELD_INDEX[kind]] = _identifier_level(values, other)
-    return out
+    return out, name, address
 
 
 def _schema_clash(a: Subject, b: Subject) -> bool:
@@ -525,14 +543,14 @@ _BIRTH_PHRASES = {
 
 def compare(a: Subject, b: Subject, model: Model = _APRIORI) -> Comparison:
     """Score two subjects with ``model`` and say why, field by field."""
-    row = levels(a, b)
+    row, name, address = _levels_detail(a, b)
     reasons: list[str] = []
     for kind in ID_KINDS:
         level = row[_FIELD_INDEX[kind]]
         if level:
             label = _ID_LABEL.get(kind, kind)
             reasons.append(f"{label} " + ("identical", "one character apart", "differs")[level - 1])
-    level, similarity, fa, fb = _name_level(a, b)
+    level, similarity, fa, fb = name
     if level and fa is not None and fb is not None:
         translit = " after transliteration" if fa.script != fb.script else ""
         alias = "" if (fa is a.names[0] and fb is b.names[0]) else " (alias)"
@@ -551,13 +569,12 @@ def compare(a: Subject, b: Subject, model: Model = _APRIORI) -> Comparison:
     if row[3]:
         reasons.append("nationality equal" if row[3] == 1 else "nationality differs")
     if row[2]:
-        _, similarity = _address_level(a.address, b.address)
         if row[2] == 5:
             reasons.append("address differs")
-        elif similarity >= 0.999:
+        elif address >= 0.999:
             reasons.append("address identical")
         else:
-            reasons.append(f"address {similarity:.2f}")
+            reasons.append(f"address {address:.2f}")
     clash = _schema_clash(a, b)
     if clash:
         reasons.append(f"{a.schema.lower()} against {b.schema.lower()}")

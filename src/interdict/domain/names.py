@@ -41,6 +41,7 @@ __all__ = [
     "NameForm",
     "name_form",
     "name_keys",
+    "name_parts",
     "name_similarity",
     "phonetic_key",
 ]
@@ -362,16 +363,39 @@ def name_similarity(a: NameForm, b: NameForm) -> float:
 
 
 @functools.lru_cache(maxsize=65536)
-def name_keys(form: NameForm) -> frozenset[str]:
-    """Blocking keys: each pair of tokens' phonetic keys (order-free), and each token's own key.
+@functools.lru_cache(maxsize=65536)
+def name_parts(form: NameForm) -> tuple[str, ...]:
+    """The parts a name's keys are made of: a Chinese name's pinyin syllables (the same however it is
+    ordered or split), otherwise each token's phonetic key. Sorted, duplicates removed."""
+    if form.syllables:
+        return tuple(sorted(set(form.syllables)))
+    return tuple(sorted({phonetic_key(t) for t in form.tokens if len(t) > 1}))
 
-    Chinese names give their keys per syllable, so "Zhang Xiaolong" and "Xiao Long Zhang" share them.
+
+@functools.lru_cache(maxsize=65536)
+def name_keys(form: NameForm) -> frozenset[str]:
+    """The blocking keys of a name that do not need a birth date.
+
+    * ``nf:`` the whole name: every part, sorted. Selective, and equal across scripts and orders.
+    * ``nd:`` the name's letters (tokens sorted, joined), and each form of them with one letter left
+      out: one typed-wrong, dropped, added or swapped letter still meets the name (a deletion
+      neighbourhood, as for document numbers).
+    * ``n2:`` each pair of parts, for names of three parts or more that are not Chinese (a second given
+      name or a second surname dropped by one side). Chinese syllable pairs are not keys: "zhang" and
+      "wei" together are shared by far too many people.
+    * ``n1:`` each part's phonetic key alone. Stored for every name, asked for only by single-part names
+      (:func:`interdict.domain.matching.subject_keys`).
     """
-    keys: set[str] = set()
-    parts = form.syllables or form.tokens
-    phon = sorted({phonetic_key(t) for t in parts if len(t) > 1 or form.chinese})
-    for left, right in itertools.combinations(phon, 2):
-        keys.add(f"n2:{left}|{right}")
-    for p in phon:
-        keys.add(f"n1:{p}")
+    parts = name_parts(form)
+    if not parts:
+        return frozenset()
+    keys = {f"nf:{'|'.join(parts)}"}
+    compact = "".join(sorted(form.tokens))
+    if len(compact) >= 6:
+        keys.add(f"nd:{compact}")
+        keys.update(f"nd:{compact[:i]}{compact[i + 1:]}" for i in range(len(compact)))
+    if len(parts) >= 3 and not form.syllables:
+        keys.update(f"n2:{a}|{b}" for a, b in itertools.combinations(parts, 2))
+    # Single parts by their phonetic key even for Chinese names: a lone "Wei" is not read as Chinese.
+    keys.update(f"n1:{phonetic_key(p) if form.syllables else p}" for p in parts)
     return frozenset(keys)

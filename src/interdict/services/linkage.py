@@ -14,13 +14,15 @@ against the smallest of its blocks, and the report says so, so that such rows ge
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
+import gc
 import io
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -174,19 +176,49 @@ def link_subjects(
     threshold: float = RECOMMENDED_THRESHOLD,
     max_block: int = 500,
     estimate: bool = True,
-    random_pairs: int = 4_000,
+    random_pairs: int = 2_000,
     seed: int = 20261122,
 ) -> LinkReport:
     """Compare every left subject with the right subjects it shares a blocking key with.
+
+    The cyclic garbage collector is paused meanwhile: the work allocates hundreds of thousands of
+    short-lived keys and rows and no cycles, and its passes over the subjects cost a third of the time.
 
     With ``estimate`` the weights are learnt from these two files (:meth:`Model.estimate`): u from
     ``random_pairs`` random pairs, m and the share of matches by expectation maximisation over the
     compared pairs. Small files fall back to the a priori model; the report says which was used.
     """
+    with _collector_paused():
+        return _link(left, right, threshold, max_block, estimate, random_pairs, seed)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _link(
+    left: Sequence[Subject],
+    right: Sequence[Subject],
+    threshold: float,
+    max_block: int,
+    estimate: bool,
+    random_pairs: int,
+    seed: int,
+) -> LinkReport:
     started = time.perf_counter()
+    asked = [subject_keys(subject, for_index=False) for subject in left]
+    wanted: set[str] = set().union(*asked)
+    # Only keys some left row asks for are indexed: most keys of a file are its own alone.
     blocks: dict[str, list[int]] = defaultdict(list)
     for j, subject in enumerate(right):
-        for key in subject_keys(subject):
+        for key in subject_keys(subject) & wanted:
             blocks[key].append(j)
     skipped: dict[str, int] = {}
     pairs_left: list[int] = []
@@ -196,7 +228,7 @@ def link_subjects(
     for i, subject in enumerate(left):
         candidates: set[int] = set()
         set_aside: list[list[int]] = []  # blocks too large to use
-        for key in subject_keys(subject, for_index=False):
+        for key in asked[i]:
             members = blocks.get(key)
             if not members:
                 continue
@@ -329,6 +361,20 @@ def link_files(
     """
     if (right is None) == (against_list is None):
         raise LinkageError("give either a RIGHT file or --against-list, not both and not neither")
+    with _collector_paused():
+        return _link_files(left, right, out, threshold, encoding, estimate, against_list, programs)
+
+
+def _link_files(
+    left: Path,
+    right: Path | None,
+    out: Path,
+    threshold: float,
+    encoding: str,
+    estimate: bool,
+    against_list: Path | None,
+    programs: Sequence[str],
+) -> tuple[LinkFile, LinkFile, LinkReport]:
     files = []
     for path in (left, right):
         if path is None:
