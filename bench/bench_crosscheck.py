@@ -134,9 +134,11 @@ def load(url: str, data_dir: Path, people: list[Person]) -> dict[str, Any]:
 
 def ask(url: str, data_dir: Path, people: list[Person], queries: int, seed: int) -> dict[str, Any]:
     from interdict.domain.matching import RECOMMENDED_THRESHOLD
+    from interdict.domain.names import warm_up
     from interdict.services.entity_crosscheck import crosscheck
     from interdict.services.entity_rules import query_subject
 
+    warm_up()  # as `interdict serve` does before it listens
     p = platform_for(url, data_dir)
     rng = random.Random(seed)
     chosen = [rng.choice(people) for _ in range(queries)]

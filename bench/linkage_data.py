@@ -11,6 +11,7 @@ Nothing here is real: the name parts are common ones, combined at random.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field, replace
 
@@ -51,32 +52,48 @@ class Person:
     name_variants: list[str] = field(default_factory=list)
 
 
-def _phone(rng: random.Random, region: str) -> str:
+@functools.cache
+def _phone_plan(region: str) -> tuple[str, str, int] | None:
+    """(country code, national prefix, digits to draw) such that drawn numbers are valid: the example
+    mobile number of the region with its last digits redrawn, checked on a sample once."""
     example = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
     if example is None:
-        return ""
+        return None
     national = str(example.national_number)
-    for _ in range(20):
-        tail = "".join(rng.choice("0123456789") for _ in range(min(6, len(national) - 3)))
-        candidate = national[: len(national) - len(tail)] + tail
-        number = phonenumbers.parse("+" + str(example.country_code) + candidate)
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, PhoneNumberFormat.E164)
-    return phonenumbers.format_number(example, PhoneNumberFormat.E164)
+    rng = random.Random(region)
+    for tail in (6, 5, 4, 3):
+        prefix = national[: len(national) - tail]
+        sample = [prefix + "".join(rng.choice("0123456789") for _ in range(tail)) for _ in range(30)]
+        if all(phonenumbers.is_valid_number(phonenumbers.parse(f"+{example.country_code}{n}")) for n in sample):
+            return str(example.country_code), prefix, tail
+    return None
+
+
+def _phone(rng: random.Random, region: str) -> str:
+    plan = _phone_plan(region)
+    if plan is None:
+        return ""
+    code, prefix, tail = plan
+    return f"+{code}{prefix}" + "".join(rng.choice("0123456789") for _ in range(tail))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _readings(surname: str, given: str) -> tuple[str, str, str]:
+    """Pinyin of surname and given name, and the Palladius Cyrillic of the whole name."""
+    from pypinyin import Style, lazy_pinyin
+
+    sp, gp = lazy_pinyin(surname)[0], "".join(lazy_pinyin(given))
+    cyr = [c.rstrip("012345") for c in lazy_pinyin(surname + given, style=Style.CYRILLIC)]
+    return sp, gp, cyr[0].capitalize() + " " + "".join(cyr[1:]).capitalize()
 
 
 def _chinese(rng: random.Random) -> tuple[str, list[str]]:
-    from pypinyin import Style, lazy_pinyin
-
     surname = rng.choice(CHINESE_SURNAMES)
     given = "".join(rng.choice(CHINESE_GIVEN) for _ in range(rng.choice((1, 2, 2))))
-    hanzi = surname + given
-    sp, gp = lazy_pinyin(surname)[0], "".join(lazy_pinyin(given))
-    cyr = [s.rstrip("012345") for s in lazy_pinyin(hanzi, style=Style.CYRILLIC)]
-    palladius = cyr[0].capitalize() + " " + "".join(cyr[1:]).capitalize()
+    sp, gp, palladius = _readings(surname, given)
     variants = [f"{sp.capitalize()} {gp.capitalize()}", f"{gp.capitalize()} {sp.capitalize()}",
                 f"{sp.upper()} {gp.capitalize()}", palladius]
-    return hanzi, variants
+    return surname + given, variants
 
 
 def _thai(rng: random.Random) -> tuple[str, list[str]]:

@@ -151,6 +151,9 @@ def serve(
     typer.echo(
         f"Interdict is serving on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)"
     )
+    from interdict.domain.names import warm_up
+
+    warm_up()
     uvicorn.run(create_app(platform=p), host=host, port=port, log_level="info", server_header=False)
 
 

@@ -399,3 +399,12 @@ def name_keys(form: NameForm) -> frozenset[str]:
     # Single parts by their phonetic key even for Chinese names: a lone "Wei" is not read as Chinese.
     keys.update(f"n1:{phonetic_key(p) if form.syllables else p}" for p in parts)
     return frozenset(keys)
+
+
+def warm_up() -> None:
+    """Load what the first name of each script would otherwise load mid-request: the pinyin tables,
+    PyThaiNLP's dictionary (about 1.5 s on its first Thai name), ICU's transliterator and rigour's
+    phonetics. ``interdict serve`` calls this before it listens."""
+    for sample in ("张伟", "Чжан Вэй", "สมชาย", "မောင်", "Zhang Wei Smith"):
+        form = name_form(sample)
+        name_keys(form)

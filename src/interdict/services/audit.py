@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import Session as OrmSession
 
@@ -71,19 +71,19 @@ class AuditLog:
     def record_many(self, session: Session, actor: Actor, events: list[AuditEvent]) -> list[AuditRow]:
         """Append several rows in one go (e.g. every foreign record a list page returned)."""
         head = lock_audit_head(session)
-        rows = []
+        values = []
         for event in events:
             fields = self._fields(head.seq + 1, actor, event)
             digest = row_hash(head.hash, fields)
-            row = AuditRow(**fields, prev_hash=head.hash, hash=digest)
-            rows.append(row)
-            head.seq, head.hash = row.seq, digest
-            if row.seq % self.checkpoint_every == 0:
-                self._checkpoint(session, actor, row.seq, digest)
+            values.append({**fields, "prev_hash": head.hash, "hash": digest})
+            head.seq, head.hash = fields["seq"], digest
+            if head.seq % self.checkpoint_every == 0:
+                self._checkpoint(session, actor, head.seq, digest)
         self._sign_head(head, actor.node)
-        session.add_all(rows)
+        # One executemany, not the unit of work: a page of foreign records writes a row for each.
+        session.execute(insert(AuditRow), values)
         session.flush()
-        return rows
+        return [AuditRow(**v) for v in values]
 
     def _sign_head(self, head: AuditHead, node: str) -> None:
         head.node = node

@@ -5,12 +5,13 @@
    more common than the cap is set aside and the result says so in ``notes`` ("key n2:SHNK|W is too
    common to use"): it would compare the query with thousands of records and decide nothing. There is
    no fall-back to a scan, silent or not.
-2. **Candidates.** The entities that share a usable key, most shared keys first, at most
-   ``max_candidates`` (a note says when more shared one).
-3. **The sharing rule splits them.** The candidates the caller's agency may see are selected with the
-   one visibility filter (``store.visibility.visible``); its own agency's records are always among them.
-   The others are *not visible*; they are read here only to score them, and nothing of them leaves this
-   module but what step 5 allows.
+2. **Candidates.** The entities that share a usable key, each weighed by the rarity of the keys it
+   shares (:func:`_candidate_ids`); the ``max_candidates`` heaviest are compared (a note says when more
+   shared one).
+3. **The sharing rule splits them.** The candidates are read once, with the one visibility filter
+   (``store.visibility.visible``) as a column: its own agency's records are always visible. The others
+   are *not visible*; they are read here only to score them, and nothing of them leaves this module but
+   what step 5 allows.
 4. **Visible candidates** are compared (``domain.matching.compare``); those at or above the threshold
    come back, best first, at most ``limit``, each with its ref (uuid), caption, schema, owner agency,
    score and explanation. Reads of other agencies' records are audited as for any list.
@@ -27,13 +28,14 @@ The query itself is audited (what was asked, how many keys, candidates and blind
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError
@@ -41,16 +43,16 @@ from interdict.domain.matching import RECOMMENDED_THRESHOLD, Subject, compare, s
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.entity_rules import stored_key, subject_of
-from interdict.services.records import audit_reads, owner_codes
+from interdict.services.records import owner_codes, read_events
 from interdict.services.sharing import viewer
-from interdict.store.entities import CrosscheckNotification, Entity, EntityKey
+from interdict.store.entities import CrosscheckNotification, Entity
 from interdict.store.visibility import visible
 
 __all__ = ["KEY_CAP", "MAX_CANDIDATES", "BlindHit", "Candidate", "CrosscheckResult", "crosscheck"]
 
 KIND = "entity"
 KEY_CAP = 5_000
-MAX_CANDIDATES = 2_000
+MAX_CANDIDATES = 50
 MAX_LIMIT = 200
 _CHUNK = 500  # ids per IN list, keys per compound statement
 
@@ -94,32 +96,36 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[i : i + size]
 
 
-def _key_counts(session: Session, keys: Sequence[str], cap: int) -> dict[str, int]:
-    """How many entities carry each key, counted up to ``cap`` + 1 (an index range read per key)."""
-    out: dict[str, int] = {}
+def _key_rows(session: Session, keys: Sequence[str], cap: int) -> dict[str, list[int]]:
+    """The entities carrying each key, at most ``cap`` + 1 per key (an index range read per key), in one
+    statement: a key with more than ``cap`` is too common to use, and its rows stop at the bound."""
+    out: dict[str, list[int]] = {}
     for chunk in _chunks(keys, 100):
-        parts = [
-            select(literal(k).label("key"), func.count().label("n")).select_from(
-                select(EntityKey.entity_id).where(EntityKey.key == k).limit(cap + 1).subquery()
-            )
-            for k in chunk
-        ]
-        stmt = parts[0] if len(parts) == 1 else union_all(*parts)
-        out.update({str(k): int(n) for k, n in session.execute(stmt).all()})
+        params = {f"k{i}": k for i, k in enumerate(chunk)}
+        sql = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT key, entity_id FROM entity_keys WHERE key = :k{i} LIMIT {cap + 1}) AS q{i}"
+            for i in range(len(chunk))
+        )
+        for key, entity_id in session.execute(text(sql), params):
+            out.setdefault(str(key), []).append(int(entity_id))
     return out
 
 
-def _candidate_ids(session: Session, keys: Sequence[str], most: int) -> list[int]:
-    """Entities sharing any of ``keys``, those sharing the most first; at most ``most`` + 1."""
-    shared = func.count().label("shared")
-    stmt = (
-        select(EntityKey.entity_id, shared)
-        .where(EntityKey.key.in_(list(keys)))
-        .group_by(EntityKey.entity_id)
-        .order_by(shared.desc(), EntityKey.entity_id)
-        .limit(most + 1)
-    )
-    return [int(i) for i, _ in session.execute(stmt).all()]
+def _candidate_ids(rows: dict[str, list[int]], most: int) -> tuple[list[int], int]:
+    """The entities sharing any key of ``rows``, best first, at most ``most``; and how many shared one.
+
+    A shared key weighs by its rarity, log(1 + KEY_CAP / count): one passport number or a whole name
+    held by three records says more than a birth date held by fifty. An entity's weight is the sum over
+    the keys it shares; only the ``most`` heaviest are read and compared, so a query for a common name
+    costs no more than one for a rare name.
+    """
+    total: dict[int, float] = defaultdict(float)
+    for ids in rows.values():
+        weight = math.log1p(KEY_CAP / len(ids))
+        for entity_id in ids:
+            total[entity_id] += weight
+    ranked = sorted(total, key=lambda i: (-total[i], i))
+    return ranked[:most], len(ranked)
 
 
 def _check_bounds(limit: int, threshold: float) -> None:
@@ -153,47 +159,43 @@ def crosscheck(
     notes: list[str] = []
     if not keys:
         notes.append("the query gives no key to look up: add a full name, a full birth date or an identifier")
-    counts = _key_counts(session, sorted(keys), key_cap) if keys else {}
-    common = sorted(k for k, n in counts.items() if n > key_cap)
+    found = _key_rows(session, sorted(keys), key_cap) if keys else {}
+    common = sorted(k for k, ids in found.items() if len(ids) > key_cap)
     notes += [f"key {keys[k]} is too common to use (more than {key_cap:,} records carry it)" for k in common]
-    usable = sorted(k for k, n in counts.items() if 0 < n <= key_cap)
-    ids = _candidate_ids(session, usable, max_candidates) if usable else []
-    if len(ids) > max_candidates:
-        ids = ids[:max_candidates]
+    usable = {k: ids for k, ids in found.items() if len(ids) <= key_cap}
+    ids, sharing = _candidate_ids(usable, max_candidates) if usable else ([], 0)
+    if sharing > max_candidates:
         notes.append(
-            f"more than {max_candidates:,} records share a key with the query: "
-            f"the {max_candidates:,} sharing the most keys were compared"
+            f"{sharing:,} records share a key with the query: the {max_candidates:,} sharing the rarest "
+            "keys were compared"
         )
 
-    shown: list[Entity] = []
+    # One read: the candidates, with the sharing rule's verdict as a column. What is not visible is
+    # scored here and never returned; only owners who allowed hit notification can learn of a match,
+    # and a caller's lower threshold does not lower theirs (it would turn any shared key into a "match").
+    seen = visible(Entity, ctx).label("seen")
+    rows: list[Any] = []
     for chunk in _chunks(ids):
-        shown += session.scalars(select(Entity).where(Entity.id.in_(chunk), visible(Entity, ctx)))
-    seen_ids = {e.id for e in shown}
-    hidden_ids = [i for i in ids if i not in seen_ids]
-
-    scored: list[tuple[float, str, Entity, str]] = []
-    for e in shown:
-        result = compare(query, subject_of(e.uuid, e.schema, e.properties))
-        if result.score >= threshold:
-            scored.append((result.score, e.uuid, e, result.explanation))
+        rows += session.execute(
+            select(
+                Entity.id, Entity.uuid, Entity.owner_agency_id, Entity.schema, Entity.caption,
+                Entity.distribution, Entity.hit_notification, Entity.properties, seen,
+            ).where(Entity.id.in_(chunk))
+        ).all()
+    blind_threshold = max(threshold, RECOMMENDED_THRESHOLD)
+    scored: list[tuple[float, str, Any, str]] = []
+    matched: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for row in rows:
+        if not row.seen and (not row.hit_notification or row.owner_agency_id == actor.agency_id):
+            continue  # nothing of it can leave this function: not even worth comparing
+        result = compare(query, subject_of(row.uuid, row.schema, row.properties))
+        if row.seen:
+            if result.score >= threshold:
+                scored.append((result.score, row.uuid, row, result.explanation))
+        elif result.score >= blind_threshold:
+            matched[row.owner_agency_id].append((row.id, row.uuid))
     scored.sort(key=lambda t: (-t[0], t[1]))
     top = scored[:limit]
-
-    # Not visible: scored here, never returned. Only owners who allowed hit notification count, and a
-    # caller's lower threshold does not lower theirs (it would turn any shared key into a "match").
-    blind_threshold = max(threshold, RECOMMENDED_THRESHOLD)
-    matched: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for chunk in _chunks(hidden_ids):
-        rows = session.execute(
-            select(Entity.id, Entity.uuid, Entity.owner_agency_id, Entity.schema, Entity.properties).where(
-                Entity.id.in_(chunk), Entity.hit_notification.is_(True)
-            )
-        ).all()
-        for entity_id, entity_uuid, owner_id, schema, properties in rows:
-            if owner_id == actor.agency_id:  # never: own records are visible; kept as a guard
-                continue
-            if compare(query, subject_of(entity_uuid, schema, properties)).score >= blind_threshold:
-                matched[owner_id].append((entity_id, entity_uuid))
 
     codes = owner_codes(session, [e for _, _, e, _ in top])
     if matched:
@@ -203,11 +205,10 @@ def crosscheck(
         for score, _, e, why in top
     ]
     hits = sorted((blind_hit(codes.get(o, "?")) for o in matched), key=lambda h: h.agency_code)
-    audit_reads(session, audit, actor, [e for _, _, e, _ in top], KIND, "crosscheck", codes)
-    _notify(session, audit, actor, matched, codes)
-    audit.record(
-        session,
-        actor,
+    # One append to the audit chain: the foreign records disclosed, the owners told, the query itself.
+    events = read_events(actor, [e for _, _, e, _ in top], KIND, "crosscheck", codes)
+    events += _notify(session, actor, matched, codes)
+    events.append(
         AuditEvent(
             "crosscheck.query",
             "ok",
@@ -219,8 +220,9 @@ def crosscheck(
                 "candidates": len(candidates),
                 "blind_hits": len(hits),
             },
-        ),
+        )
     )
+    audit.record_many(session, actor, events)
     return CrosscheckResult(candidates, hits, notes)
 
 
@@ -231,12 +233,12 @@ class _Owner:
 
 def _notify(
     session: Session,
-    audit: AuditLog,
     actor: Actor,
     matched: dict[int, list[tuple[int, str]]],
     codes: dict[int, str],
-) -> None:
-    """Tell each owner which of its records matched: a notification row and an audit row per record."""
+) -> list[AuditEvent]:
+    """Tell each owner which of its records matched: a notification row per record, and the audit
+    event per record that the caller appends."""
     assert actor.agency_id is not None and actor.user_id is not None
     events = []
     for owner_id, entities in sorted(matched.items()):
@@ -263,4 +265,4 @@ def _notify(
             )
     if events:
         session.flush()
-        audit.record_many(session, actor, events)
+    return events

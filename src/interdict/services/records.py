@@ -81,15 +81,20 @@ def audit_reads(
     codes: dict[int, str],
 ) -> None:
     """One audit row per record of another agency that this answer disclosed."""
-    events = [
+    events = read_events(actor, records, kind, via, codes)
+    if events:
+        audit.record_many(session, actor, events)
+
+
+def read_events(actor: Actor, records: list[Any], kind: str, via: str, codes: dict[int, str]) -> list[AuditEvent]:
+    """The audit events of :func:`audit_reads`, for a caller that appends them with others in one go."""
+    return [
         AuditEvent(
             "record.read", "ok", kind, r.uuid, codes.get(r.owner_agency_id), r.distribution, {"via": via}
         )
         for r in records
         if r.owner_agency_id != actor.agency_id
     ]
-    if events:
-        audit.record_many(session, actor, events)
 
 
 def sharing_of(session: Session, record: Any) -> SharingOut:
