@@ -44,6 +44,7 @@ class Kind(enum.StrEnum):
     SEIZURE_COLLECTION = "seizure-collection"  # list and statistics: exactly the seizures the agency may see
     REFERENCE = "reference"  # catalogue-like answers with no records: any signed-in user
     OPERATION = "operation"  # joint operations: participants only, 404 for anyone else
+    CROSSCHECK = "crosscheck"  # any user of an agency: visible candidates, blind hits, its own inbox
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,9 @@ POLICY: dict[tuple[str, str], RoutePolicy] = {
     ("GET", f"{S}/{{ref}}"): RoutePolicy(Kind.SEIZURE_READ),
     ("PUT", f"{S}/{{ref}}/distribution"): RoutePolicy(Kind.SEIZURE_OWNER),
     ("PUT", f"{S}/{{ref}}/operation"): RoutePolicy(Kind.SEIZURE_OWNER, "and a participant of the operation"),
+    # -- cross-check (tests/api/test_crosscheck_api.py: every role, relation and distribution) -------
+    ("POST", f"{API}/crosscheck"): RoutePolicy(Kind.CROSSCHECK, "candidates only from visible records"),
+    ("GET", f"{API}/crosscheck/notifications"): RoutePolicy(Kind.CROSSCHECK, "the caller agency's own"),
     ("GET", f"{API}/stats/seizures"): RoutePolicy(Kind.SEIZURE_COLLECTION),
     ("GET", f"{API}/stats/seizures/export"): RoutePolicy(Kind.SEIZURE_COLLECTION),
     ("GET", f"{API}/operations"): RoutePolicy(Kind.OPERATION),

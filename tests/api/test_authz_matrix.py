@@ -582,6 +582,7 @@ SAMPLE_BODY: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
     ("POST", f"{API}/operations"): lambda s: {"json": {"code": "NEW-OP", "name": "New", "starts_on": TODAY,
                                                        "ends_on": TODAY}},
     ("PUT", f"{API}/operations/{{code}}/results"): lambda s: {"json": {"lines": [{"cases": 1}]}},
+    ("POST", f"{API}/crosscheck"): lambda s: {"json": {"names": ["Zhang Wei"]}},
 }
 
 

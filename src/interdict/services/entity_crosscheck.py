@@ -266,3 +266,29 @@ def _notify(
     if events:
         session.flush()
     return events
+
+
+def notifications_for(session: Session, actor: Actor, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """The blind hits on the actor's agency's own records, newest first: who asked (agency and user) and
+    which record matched. The owner sees its own record; the requester learned only the owner's code."""
+    from interdict.store.identity import User
+    from interdict.store.structure import Agency
+
+    if actor.agency_id is None:
+        raise BadInputError("notifications belong to a user of an agency")
+    stmt = (
+        select(CrosscheckNotification, Agency.code, User.username, Entity.uuid, Entity.caption)
+        .join(Agency, Agency.id == CrosscheckNotification.requester_agency_id)
+        .join(User, User.id == CrosscheckNotification.requested_by_id)
+        .join(Entity, Entity.id == CrosscheckNotification.entity_id)
+        .where(CrosscheckNotification.owner_agency_id == actor.agency_id,
+               Entity.owner_agency_id == actor.agency_id)
+        .order_by(CrosscheckNotification.created_at.desc(), CrosscheckNotification.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        {"uuid": note.uuid, "requester_agency": code, "requested_by": username, "entity_ref": ref,
+         "entity_caption": caption, "created_at": note.created_at}
+        for note, code, username, ref, caption in session.execute(stmt)
+    ]

@@ -1,0 +1,69 @@
+"""Cross-check requests and answers (``POST /api/v1/crosscheck``) and the owner's notification inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from interdict.schemas.common import Strict
+
+IdentifierKind = Literal["phone", "email", "passport", "national_id", "iban", "bank_account", "bic", "imo",
+                         "container", "plate", "crypto", "tax_id"]
+
+
+class IdentifierIn(Strict):
+    kind: IdentifierKind
+    value: str = Field(min_length=1, max_length=200)
+
+
+class CrosscheckQuery(Strict):
+    """Who to look for: names in any script, a birth date (possibly partial), nationalities (codes or
+    names), identifiers in any written form (normalised as on write; a local phone number takes
+    ``country``, else the first nationality)."""
+
+    names: list[str] = Field(default_factory=list, max_length=20, examples=[["张伟", "Zhang Wei"]])
+    birth_date: str | None = Field(None, max_length=40, examples=["1979-03-05"])
+    nationalities: list[str] = Field(default_factory=list, max_length=10, examples=[["CN"]])
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
+    country: str | None = Field(None, max_length=60, description="Country for numbers written in local format")
+    schema_: Literal["Person", "Organization", "Company", "LegalEntity", "Vessel", "Vehicle", "BankAccount",
+                     "CryptoWallet"] = Field("Person", alias="schema")
+    limit: int = Field(10, ge=1, le=200)
+    threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="Lowest score returned; default: the engine's recommended threshold"
+    )
+
+
+class CandidateOut(BaseModel):
+    ref: str
+    caption: str
+    schema_: str = Field(alias="schema")
+    owner_agency: str
+    score: float
+    explanation: str
+
+
+class BlindHitOut(BaseModel):
+    agency_code: str
+    message: str
+
+
+class CrosscheckOut(BaseModel):
+    candidates: list[CandidateOut]
+    blind_hits: list[BlindHitOut] = Field(
+        description="Agencies holding a matching record you may not see: only the agency, never the record"
+    )
+    notes: list[str]
+
+
+class NotificationOut(BaseModel):
+    """One of your agency's records matched another agency's cross-check (it could not see the record)."""
+
+    uuid: str
+    requester_agency: str
+    requested_by: str
+    entity_ref: str
+    entity_caption: str
+    created_at: datetime
