@@ -14,6 +14,7 @@ from interdict.web.routes import (
     admin,
     audit,
     auth,
+    crosscheck,
     dashboard,
     intel,
     onward,
@@ -24,7 +25,9 @@ from interdict.web.routes import (
 )
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, dashboard, structure, admin, audit, intel, onward, seizures, stats, operations)
+PAGE_MODULES = (
+    auth, dashboard, structure, admin, audit, intel, onward, seizures, stats, operations, crosscheck,
+)
 
 
 def html_error(request: Request, status: int) -> Response:
