@@ -91,3 +91,28 @@ def test_bad_input_is_one_line_and_exit_1(run, tmp_path: Path, args: tuple[str, 
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_link_a_file_against_the_store(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("reference", "load").exit_code == 0
+    th = token_for(run, "cli.th2", "TH-ONCB")
+    us = token_for(run, "cli.us2", "US-DEA")
+    file = tmp_path / "entities.ftm.json"
+    file.write_text(json.dumps(PERSON, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("entities", "import", str(file), token=th).exit_code == 0
+    partner = tmp_path / "partner.csv"
+    partner.write_text("id,name,phone,nationality\nr1,张伟,138 0013 8000,CN\nr2,Maria Lopez,,CO\n", encoding="utf-8")
+
+    out = tmp_path / "links.csv"
+    mine = run("crosscheck", "link", str(partner), "--against-store", "--out", str(out), token=th)
+    assert mine.exit_code == 0, mine.output
+    assert "1 candidates and 0 blind hits for 2 rows" in mine.output
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "left_id,right_id,score,explanation" and rows[1].startswith("r1,") and "phone identical" in rows[1]
+
+    theirs = run("crosscheck", "link", str(partner), "--against-store", "--out", str(out), token=us)
+    assert theirs.exit_code == 0, theirs.output
+    assert out.read_text(encoding="utf-8").splitlines()[1:] == ["r1,,0.0000,a record at agency TH-ONCB matches — request it"]
+
+    both = run("crosscheck", "link", str(partner), str(partner), "--against-store", "--out", str(out), token=th)
+    assert both.exit_code == 1 and "--against-store links LEFT alone" in both.output

@@ -24,6 +24,11 @@ def crosscheck_link(
     programs: str = typer.Option(
         "", "--programs", help="With --against-list: only entries of these programmes (e.g. SDNTK,SDNT)."
     ),
+    against_store: bool = typer.Option(
+        False, "--against-store",
+        help="Cross-check every row of LEFT against the store, as the user of INTERDICT_TOKEN: what your "
+             "agency may see, and blind hits (an empty right_id) for what it may not.",
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Where to write left_id,right_id,score,explanation."),
     threshold: float | None = typer.Option(
         None, "--threshold", "-t", min=0.0, max=1.0,
@@ -45,6 +50,11 @@ def crosscheck_link(
     from interdict.services.linkage import link_files
 
     chosen = RECOMMENDED_THRESHOLD if threshold is None else threshold
+    if against_store:
+        if right is not None or against_list is not None:
+            _fail("--against-store links LEFT alone: give no RIGHT file and no --against-list")
+        _link_store(left, out, chosen, encoding)
+        return
     left_file, right_file, report = friendly(link_files)(
         left, right, out, threshold=chosen, encoding=encoding, estimate=not fixed_weights,
         against_list=against_list, programs=[p.strip() for p in programs.split(",") if p.strip()],
@@ -74,4 +84,29 @@ def crosscheck_link(
     typer.echo(
         f"{len(report.links):,} links at score >= {chosen:g} written to {out} "
         f"({report.compared:,} pairs compared in {report.seconds:.2f} s)"
+    )
+
+
+def _fail(message: str) -> None:
+    from interdict.cli.main import fail
+
+    fail(message)
+
+
+def _link_store(left: Path, out: Path, threshold: float, encoding: str) -> None:
+    from interdict.cli import main as m
+    from interdict.services.linkage import LinkFile, LinkReport, link_against_store
+
+    def run() -> tuple[LinkFile, LinkReport]:
+        p = m.platform()
+        with m.user_unit(p) as (session, actor):
+            return link_against_store(session, p.audit, actor, left, out, threshold=threshold, encoding=encoding)
+
+    file, report = m.friendly(run)()
+    for warning in file.warnings[:20]:
+        typer.echo(f"  warning: {warning}", err=True)
+    blind = sum(1 for link in report.links if not link.right_id)
+    typer.echo(
+        f"{len(report.links) - blind:,} candidates and {blind:,} blind hits for {report.compared:,} rows "
+        f"written to {out}"
     )

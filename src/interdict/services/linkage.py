@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from interdict.domain.errors import BadInputError
 from interdict.domain.matching import (
@@ -402,3 +402,45 @@ def _link_files(
     tmp.write_text(buffer.getvalue(), encoding="utf-8")
     tmp.replace(out)
     return files[0], files[1], report
+
+
+def link_against_store(
+    session: Any,
+    audit: Any,
+    actor: Any,
+    left: Path,
+    out: Path,
+    *,
+    threshold: float = RECOMMENDED_THRESHOLD,
+    encoding: str = "utf-8",
+    limit: int = 10,
+) -> tuple[LinkFile, LinkReport]:
+    """``crosscheck link LEFT --against-store``: every row of LEFT cross-checked against the store as the
+    acting user (services/entity_crosscheck.py: the sharing rule, blind hits, notifications and audit
+    all apply, row by row). A blind hit is written with an empty ``right_id`` and the explanation "a
+    record at agency X matches — request it"."""
+    from interdict.services.entity_crosscheck import crosscheck
+
+    try:
+        with left.open("rb") as stream:
+            file = read_link_file(stream, left.name, encoding=encoding)
+    except OSError as exc:
+        raise LinkageError(f"{left}: cannot be read ({exc.strerror or exc})") from exc
+    started = time.perf_counter()
+    links: list[Link] = []
+    notes: dict[str, int] = {}
+    for subject in file.subjects:
+        result = crosscheck(session, audit, actor, subject, limit=limit, threshold=threshold)
+        links += [Link(subject.ref, c.ref, c.score, c.explanation) for c in result.candidates]
+        links += [Link(subject.ref, "", 0.0, h.message) for h in result.blind_hits]
+        for note in result.notes:
+            notes[note] = notes.get(note, 0) + 1
+    file.warnings += [f"{n:,} rows: {note}" for note, n in sorted(notes.items(), key=lambda kv: -kv[1])[:20]]
+    buffer = io.StringIO()
+    write_links(links, buffer)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(buffer.getvalue(), encoding="utf-8")
+    tmp.replace(out)
+    report = LinkReport(links=links, compared=len(file.subjects), threshold=threshold,
+                        seconds=time.perf_counter() - started)
+    return file, report
