@@ -45,6 +45,7 @@ class Kind(enum.StrEnum):
     REFERENCE = "reference"  # catalogue-like answers with no records: any signed-in user
     OPERATION = "operation"  # joint operations: participants only, 404 for anyone else
     CROSSCHECK = "crosscheck"  # any user of an agency: visible candidates, blind hits, its own inbox
+    RFI = "rfi"  # a request for information: requester or recipient agency; 404 for anyone else
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,16 @@ POLICY: dict[tuple[str, str], RoutePolicy] = {
     ("GET", f"{API}/onward-requests"): RoutePolicy(Kind.ONWARD_READ),
     ("GET", f"{API}/onward-requests/{{ref}}"): RoutePolicy(Kind.ONWARD_READ),
     ("POST", f"{API}/onward-requests/{{ref}}/decision"): RoutePolicy(Kind.ONWARD_DECIDE),
+    # -- requests for information (tests/api/test_rfi_api.py: sides, roles, states, third agencies) -------
+    ("POST", f"{API}/rfis"): RoutePolicy(Kind.RFI, "writer roles; the caller's agency asks"),
+    ("GET", f"{API}/rfis"): RoutePolicy(Kind.RFI, "the caller agency's own, incoming and outgoing"),
+    ("GET", f"{API}/rfis/overdue"): RoutePolicy(Kind.RFI, "supervisors of either agency"),
+    ("GET", f"{API}/rfis/{{ref}}"): RoutePolicy(Kind.RFI),
+    ("POST", f"{API}/rfis/{{ref}}/acknowledge"): RoutePolicy(Kind.RFI, "recipient's writer roles"),
+    ("POST", f"{API}/rfis/{{ref}}/messages"): RoutePolicy(Kind.RFI, "writer roles of either agency"),
+    ("POST", f"{API}/rfis/{{ref}}/answer"): RoutePolicy(Kind.RFI, "recipient's writer roles; own records"),
+    ("POST", f"{API}/rfis/{{ref}}/decline"): RoutePolicy(Kind.RFI, "recipient's writer roles"),
+    ("POST", f"{API}/rfis/{{ref}}/withdraw"): RoutePolicy(Kind.RFI, "requester's writer roles"),
 }
 
 def routes_of(*kinds: Kind) -> list[tuple[str, str]]:

@@ -583,6 +583,12 @@ SAMPLE_BODY: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
                                                        "ends_on": TODAY}},
     ("PUT", f"{API}/operations/{{code}}/results"): lambda s: {"json": {"lines": [{"cases": 1}]}},
     ("POST", f"{API}/crosscheck"): lambda s: {"json": {"names": ["Zhang Wei"]}},
+    ("POST", f"{API}/rfis"): lambda s: {"json": {"recipient": Rel.OUTSIDER.code, "title": "Who is this?"}},
+    ("POST", f"{API}/rfis/{{ref}}/acknowledge"): lambda s: {},
+    ("POST", f"{API}/rfis/{{ref}}/messages"): lambda s: {"json": {"body": "Any news?"}},
+    ("POST", f"{API}/rfis/{{ref}}/answer"): lambda s: {"json": {"body": "Here it is.", "records": []}},
+    ("POST", f"{API}/rfis/{{ref}}/decline"): lambda s: {"json": {"reason": "Not ours."}},
+    ("POST", f"{API}/rfis/{{ref}}/withdraw"): lambda s: {"json": {"reason": "Found it."}},
 }
 
 

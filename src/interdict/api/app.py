@@ -11,7 +11,18 @@ from interdict import __version__
 from interdict.api import problems
 from interdict.api.context import Authenticated, utcnow
 from interdict.api.middleware import GuardMiddleware
-from interdict.api.routes import audit, auth, crosscheck, health, intel, onward, seizures, structure, users
+from interdict.api.routes import (
+    audit,
+    auth,
+    crosscheck,
+    health,
+    intel,
+    onward,
+    rfi,
+    seizures,
+    structure,
+    users,
+)
 from interdict.services.platform import Platform
 from interdict.settings import Settings
 
@@ -38,7 +49,7 @@ def create_app(
     api = APIRouter(prefix=API_PREFIX, responses=problems.RESPONSES)
     api.include_router(health.router)
     api.include_router(auth.public_router)
-    for module in (auth, structure, users, audit, intel, onward, seizures, crosscheck):
+    for module in (auth, structure, users, audit, intel, onward, seizures, crosscheck, rfi):
         api.include_router(module.router, dependencies=Authenticated)
     app.include_router(api)
 

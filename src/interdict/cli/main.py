@@ -57,6 +57,7 @@ for sub, name in (
 def _add_record_commands() -> None:
     from interdict.cli.crosscheck import crosscheck_app
     from interdict.cli.entities import entities_app  # also adds `query` to the crosscheck group
+    from interdict.cli.rfi import rfi_app
     from interdict.cli.seizures import operations_app, seizures_app, stats_app, substances_app
 
     for sub, name in (
@@ -66,6 +67,7 @@ def _add_record_commands() -> None:
         (operations_app, "operations"),
         (substances_app, "substances"),
         (entities_app, "entities"),
+        (rfi_app, "rfi"),
     ):
         app.add_typer(sub, name=name)
 

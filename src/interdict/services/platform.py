@@ -11,6 +11,7 @@ from interdict.services.entities import EntityService
 from interdict.services.intel import IntelService
 from interdict.services.onward import OnwardService
 from interdict.services.operations import OperationService
+from interdict.services.rfi import RfiService
 from interdict.services.seizure_import import SeizureImporter
 from interdict.services.seizure_stats import SeizureStats
 from interdict.services.seizures import SeizureService
@@ -35,6 +36,7 @@ class Platform:
         self.seizure_import = SeizureImporter(self.audit)
         self.stats = SeizureStats()
         self.operations = OperationService(self.audit)
+        self.rfi = RfiService(self.audit)
 
     @cached_property
     def attachments(self) -> AttachmentService:

@@ -12,6 +12,7 @@ from interdict.store.records import (
     RecordShare,
     SharedColumns,
 )
+from interdict.store.rfi import InformationRequest, RfiAttachment, RfiMessage
 from interdict.store.seizures import (
     Operation,
     OperationParticipant,
@@ -35,6 +36,7 @@ __all__ = [
     "CrosscheckNotification",
     "Entity",
     "EntityKey",
+    "InformationRequest",
     "IntelReport",
     "LoginThrottle",
     "Mechanism",
@@ -44,6 +46,8 @@ __all__ = [
     "OperationParticipant",
     "OperationResult",
     "RecordShare",
+    "RfiAttachment",
+    "RfiMessage",
     "Seizure",
     "SeizureImport",
     "SeizureItem",

@@ -19,6 +19,7 @@ from interdict.web.routes import (
     intel,
     onward,
     operations,
+    rfi,
     seizures,
     stats,
     structure,
@@ -26,7 +27,7 @@ from interdict.web.routes import (
 
 STATIC = Path(__file__).parent / "static"
 PAGE_MODULES = (
-    auth, dashboard, structure, admin, audit, intel, onward, seizures, stats, operations, crosscheck,
+    auth, dashboard, structure, admin, audit, intel, onward, seizures, stats, operations, crosscheck, rfi,
 )
 
 
