@@ -53,6 +53,7 @@ __all__ = ["KEY_CAP", "MAX_CANDIDATES", "BlindHit", "Candidate", "CrosscheckResu
 KIND = "entity"
 KEY_CAP = 5_000
 MAX_CANDIDATES = 50
+BROAD = 10  # a note when more than BROAD x MAX_CANDIDATES records share a key with the query
 MAX_LIMIT = 200
 _CHUNK = 500  # ids per IN list, keys per compound statement
 
@@ -164,10 +165,11 @@ def crosscheck(
     notes += [f"key {keys[k]} is too common to use (more than {key_cap:,} records carry it)" for k in common]
     usable = {k: ids for k, ids in found.items() if len(ids) <= key_cap}
     ids, sharing = _candidate_ids(usable, max_candidates) if usable else ([], 0)
-    if sharing > max_candidates:
+    if sharing > BROAD * max_candidates:
+        # Comparing the heaviest is the design (see _candidate_ids); a query this broad is worth a word.
         notes.append(
             f"{sharing:,} records share a key with the query: the {max_candidates:,} sharing the rarest "
-            "keys were compared"
+            "keys were compared; add a birth date or an identifier to narrow it"
         )
 
     # One read: the candidates, with the sharing rule's verdict as a column. What is not visible is
