@@ -121,6 +121,7 @@ POLICY: dict[tuple[str, str], RoutePolicy] = {
     # -- cross-check (tests/api/test_crosscheck_api.py: every role, relation and distribution) -------
     ("POST", f"{API}/crosscheck"): RoutePolicy(Kind.CROSSCHECK, "candidates only from visible records"),
     ("GET", f"{API}/crosscheck/notifications"): RoutePolicy(Kind.CROSSCHECK, "the caller agency's own"),
+    ("GET", f"{API}/crosscheck/alerts"): RoutePolicy(Kind.CROSSCHECK, "the caller agency's own"),
     ("GET", f"{API}/stats/seizures"): RoutePolicy(Kind.SEIZURE_COLLECTION),
     ("GET", f"{API}/stats/seizures/export"): RoutePolicy(Kind.SEIZURE_COLLECTION),
     ("GET", f"{API}/operations"): RoutePolicy(Kind.OPERATION),

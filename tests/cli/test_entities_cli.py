@@ -116,3 +116,23 @@ def test_link_a_file_against_the_store(run, tmp_path: Path) -> None:  # type: ig
 
     both = run("crosscheck", "link", str(partner), str(partner), "--against-store", "--out", str(out), token=th)
     assert both.exit_code == 1 and "--against-store links LEFT alone" in both.output
+
+
+def test_alerts_after_an_import(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("reference", "load").exit_code == 0
+    th = token_for(run, "cli.th3", "TH-ONCB")
+    us = token_for(run, "cli.us3", "US-DEA")
+    file = tmp_path / "one.ftm.json"
+    file.write_text(json.dumps(PERSON, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("entities", "import", str(file), token=th).exit_code == 0
+    assert "no alert for your agency" in run("crosscheck", "alerts", token=us).output
+    twin = {**PERSON, "id": "x9", "properties": {"name": ["张伟"], "phone": ["+86 138 0013 8000"]}}
+    file.write_text(json.dumps(twin, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("entities", "import", str(file), token=us).exit_code == 0
+    mine = run("crosscheck", "alerts", "--format", "json", token=us)
+    assert mine.exit_code == 0, mine.output
+    (alert,) = json.loads(mine.output)
+    assert alert["agency"] == "TH-ONCB" and alert["other_ref"] == "" and "request it" in alert["explanation"]
+    theirs = json.loads(run("crosscheck", "alerts", "--format", "json", token=th).output)
+    assert [a["agency"] for a in theirs] == ["US-DEA"] and theirs[0]["other_ref"] == ""
+    assert run("crosscheck", "alerts", "--format", "xml", token=th).exit_code == 1

@@ -44,3 +44,19 @@ def test_query_candidates_blind_hits_faults_and_inbox(client: TestClient, world:
 
     zh = browser.get("/crosscheck", headers={"accept-language": "zh"})
     assert "交叉核查" in zh.text
+
+
+def test_alerts_section_shows_matches_made_on_write(client: TestClient, world: World, clock: Clock) -> None:
+    ours, theirs = world.agency("PA-OURS", country="TH"), world.agency("PA-THEIRS", country="CN")
+    me, owner = world.user(ours, "analyst"), world.user(theirs, "analyst")
+    owner_actor, my_actor = world.actor(owner), world.actor(me)
+    with world.p.db.unit() as s:
+        world.p.entities.create(s, owner_actor, EntityDraft(
+            "Person", {"name": ["Zhang Wei"], "birthDate": ["1979-03-05"]},
+            distribution=DistributionRequest("agency")))
+        world.p.entities.create(s, my_actor, EntityDraft(
+            "Person", {"name": ["张伟"], "birthDate": ["1979-03-05"]}, distribution=DistributionRequest("agency")))
+    page = signed_in(client, world, clock, me).get("/crosscheck")
+    assert page.status_code == 200
+    assert "A record at agency PA-THEIRS matches: request it from that agency." in page.text
+    assert "张伟" in page.text  # her own entity, named in her alert

@@ -110,3 +110,39 @@ def _link_store(left: Path, out: Path, threshold: float, encoding: str) -> None:
         f"{len(report.links) - blind:,} candidates and {blind:,} blind hits for {report.compared:,} rows "
         f"written to {out}"
     )
+
+
+@crosscheck_app.command("alerts")
+def crosscheck_alerts(
+    limit: int = typer.Option(50, min=1, max=200),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv"),
+) -> None:
+    """Automatic cross-matching: your agency's entities that matched others when either was written
+    (acts as the user of INTERDICT_TOKEN). The other entity is named only where your agency may see it."""
+    from interdict.cli import main as m
+    from interdict.cli.output import Format, emit
+    from interdict.services.entity_alerts import AlertView, alerts_for
+
+    try:
+        chosen = Format(fmt)
+    except ValueError:
+        m.fail(f"format must be table, json or csv (got {fmt!r})")
+        return
+
+    def run() -> list[AlertView]:
+        p = m.platform()
+        with m.user_unit(p) as (session, actor):
+            return alerts_for(session, actor, limit, 0)
+
+    found = m.friendly(run)()
+    rows = [
+        {"when": a.created_at.isoformat(), "your_record": a.own_caption, "agency": a.other_agency,
+         "matching_record": a.other_caption or "", "score": "" if a.score is None else f"{a.score:.2f}",
+         "explanation": a.explanation or a.message, "own_ref": a.own_ref, "other_ref": a.other_ref or ""}
+        for a in found
+    ]
+    columns = ["when", "your_record", "agency", "matching_record", "score", "explanation", "own_ref", "other_ref"]
+    if not rows and chosen is Format.TABLE:
+        typer.echo("no alert for your agency")
+        return
+    emit(rows, columns, chosen, "Alerts")

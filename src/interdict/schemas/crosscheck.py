@@ -67,3 +67,19 @@ class NotificationOut(BaseModel):
     entity_ref: str
     entity_caption: str
     created_at: datetime
+
+
+class AlertOut(BaseModel):
+    """Automatic cross-matching: one of your agency's entities matched another (``other_*`` and the score
+    only where your agency may see the other entity; otherwise only the agency that holds it)."""
+
+    uuid: str
+    created_at: datetime
+    own_ref: str
+    own_caption: str
+    other_agency: str
+    other_ref: str | None
+    other_caption: str | None
+    score: float | None
+    explanation: str | None
+    message: str

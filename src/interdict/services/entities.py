@@ -38,6 +38,7 @@ from interdict.domain.matching import RECOMMENDED_THRESHOLD, Subject
 from interdict.domain.roles import Permission
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
+from interdict.services.entity_alerts import match_new
 from interdict.services.entity_crosscheck import KEY_CAP, MAX_CANDIDATES, CrosscheckResult, crosscheck
 from interdict.services.entity_ftm import FtmExport, read_ftm_lines
 from interdict.services.entity_rules import (
@@ -87,6 +88,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     sharing_kept: int = 0  # existing entities whose requested sharing differed: their own was kept
+    alerts: int = 0  # automatic cross-matching alerts written (services/entity_alerts.py)
 
 
 def _personal(flag: bool | None, schema: str) -> bool:
@@ -196,6 +198,7 @@ class EntityService:
         store_targets(session, record_uuid, resolved)
         write_keys(session, [entity])
         session.flush()
+        match_new(session, self.audit, actor, [entity])
         self.audit.record(
             session,
             actor,
@@ -230,6 +233,7 @@ class EntityService:
         entity.updated_at, entity.updated_by_id = actor.now, actor.user_id
         session.flush()
         write_keys(session, [entity])
+        match_new(session, self.audit, actor, [entity])
         self.audit.record(
             session,
             actor,
@@ -325,6 +329,8 @@ class EntityService:
         for chunk in _chunks(shares, 5_000):
             session.execute(insert(RecordShare), list(chunk))
         write_keys(session, fresh + changed)
+        session.flush()
+        result.alerts = match_new(session, self.audit, actor, fresh + changed)
         result.created, result.updated = len(fresh), len(changed)
         self.audit.record(
             session,

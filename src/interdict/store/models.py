@@ -1,5 +1,6 @@
 """Every table, imported in one place for Alembic and the tests."""
 
+from interdict.store.alerts import CrosscheckAlert
 from interdict.store.audit import AuditCheckpoint, AuditHead, AuditRow
 from interdict.store.base import Base
 from interdict.store.entities import CrosscheckNotification, Entity, EntityKey
@@ -33,6 +34,7 @@ __all__ = [
     "AuditHead",
     "AuditRow",
     "Base",
+    "CrosscheckAlert",
     "CrosscheckNotification",
     "Entity",
     "EntityKey",

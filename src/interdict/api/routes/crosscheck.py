@@ -7,12 +7,14 @@ from fastapi import APIRouter, Query
 from interdict.api.context import CtxDep
 from interdict.domain.matching import RECOMMENDED_THRESHOLD
 from interdict.schemas.crosscheck import (
+    AlertOut,
     BlindHitOut,
     CandidateOut,
     CrosscheckOut,
     CrosscheckQuery,
     NotificationOut,
 )
+from interdict.services.entity_alerts import alerts_for
 from interdict.services.entity_crosscheck import notifications_for
 from interdict.services.entity_rules import query_subject
 
@@ -55,3 +57,13 @@ def notifications(
     """Your agency's records that matched other agencies' cross-checks, newest first."""
     with ctx.unit() as (session, actor):
         return [NotificationOut(**n) for n in notifications_for(session, actor, limit, offset)]
+
+
+@router.get("/crosscheck/alerts")
+def alerts(
+    ctx: CtxDep, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)
+) -> list[AlertOut]:
+    """Automatic cross-matching: your agency's entities that matched others when either was written,
+    newest first. The other entity is named only while your agency may see it."""
+    with ctx.unit() as (session, actor):
+        return [AlertOut(**a.__dict__) for a in alerts_for(session, actor, limit, offset)]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError
 from interdict.services.context import Actor
+from interdict.services.entity_alerts import alerts_for
 from interdict.services.entity_crosscheck import CrosscheckResult, notifications_for
 from interdict.services.entity_rules import query_subject
 from interdict.web.context import WebContext, WebDep, page
@@ -31,6 +32,7 @@ def _context(
         "errors": {},
         "result": None,
         "inbox": notifications_for(session, actor, 50, 0),
+        "alerts": alerts_for(session, actor, 50, 0),
     }
     context.update(extra)
     return context
