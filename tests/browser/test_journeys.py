@@ -94,7 +94,7 @@ def sign_out(p: Pages, page: Any) -> None:
 
 
 def nav(p: Pages, page: Any, label: str) -> None:
-    page.get_by_role("navigation", name=p.t("Main")).get_by_role("link", name=p.t(label)).click()
+    page.get_by_role("navigation", name=p.t("Main")).get_by_role("link", name=p.t(label), exact=True).click()
     page.wait_for_load_state("load")
 
 
