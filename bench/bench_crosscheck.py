@@ -37,6 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_seizures
 from bench_seizures import NOW, OUT_DIR, actor_of, database, platform_for
 from linkage_data import Person, noisy_copy, population
 
@@ -46,25 +47,7 @@ CHUNK = 20_000
 
 
 def prepare(url: str, data_dir: Path) -> None:
-    from sqlalchemy import select
-
-    from interdict.domain.roles import Role
-    from interdict.schemas.users import UserCreate
-    from interdict.services.context import system_actor
-    from interdict.services.reference import load_reference, reference_data
-    from interdict.store.identity import User
-
-    p = platform_for(url, data_dir)
-    p.upgrade()
-    with p.db.unit() as s:
-        console = system_actor(NOW, "bench")
-        load_reference(p, s, console, reference_data())
-        for code in (OWNER, ASKER):
-            name = f"bench.{code.lower()}"
-            if s.scalar(select(User.id).where(User.username == name)) is None:
-                p.users.create(s, console, UserCreate(username=name, agency=code, roles=[Role.ANALYST],
-                                                      password="bench password " + "x" * 20))
-    p.db.dispose()
+    bench_seizures.prepare(url, data_dir, (OWNER, ASKER))
 
 
 def properties_of(person: Person) -> dict[str, list[str]]:

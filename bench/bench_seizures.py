@@ -183,8 +183,8 @@ def platform_for(url: str, data_dir: Path) -> Any:
     return Platform(Settings(environment="test", database_url=url, data_dir=data_dir, secret_key=SECRET))
 
 
-def prepare(url: str, data_dir: Path) -> None:
-    """Migrations, the reference structure, and one analyst each for the importer and the viewer."""
+def prepare(url: str, data_dir: Path, agencies: tuple[str, ...] = (IMPORTER, VIEWER)) -> None:
+    """Migrations, the reference structure, and one analyst (``bench.<code>``) for each of ``agencies``."""
     from sqlalchemy import select
 
     from interdict.domain.roles import Role
@@ -198,7 +198,7 @@ def prepare(url: str, data_dir: Path) -> None:
     with p.db.unit() as s:
         console = system_actor(NOW, "bench")
         load_reference(p, s, console, reference_data())
-        for code in (IMPORTER, VIEWER):
+        for code in agencies:
             name = f"bench.{code.lower()}"
             if s.scalar(select(User.id).where(User.username == name)) is None:
                 p.users.create(

@@ -76,7 +76,23 @@ def test_an_import_is_matched_against_the_store_but_not_against_itself(client: T
     data = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines).encode()
     with world.p.db.unit() as s:
         result = world.p.entities.import_ftm(s, world.actor(alice), data, DistributionRequest("all"))
-    assert result.created == 2 and result.alerts == 4  # each line: one alert to each side
+    # Each line alerts alice; bob may not see them (persons, personal data, no agreement), so he is told
+    # once that IM-A holds a match for his record, not once per line.
+    assert result.created == 2 and result.alerts == 3
     got = alerts(client, alice)
     assert {x["other_ref"] for x in got} == {stored}  # never p1 against p2
-    assert len([x for x in alerts(client, bob) if x["other_agency"] == "IM-A"]) == 2
+    told = [x for x in alerts(client, bob) if x["other_agency"] == "IM-A"]
+    assert len(told) == 1 and told[0]["own_ref"] == stored and told[0]["other_ref"] is None
+
+
+def test_writing_an_entity_again_does_not_repeat_its_alerts(client: TestClient, world: World) -> None:
+    a, b = world.agency("RE-A"), world.agency("RE-B", country="CN")
+    alice, bob = world.user(a, "analyst"), world.user(b, "analyst")
+    make(world, bob, ZHANG, "all")
+    mine = make(world, alice, {"name": ["张伟"], "birthDate": ["1979-03-05"]}, "all")
+    before = (len(alerts(client, alice)), len(alerts(client, bob)))
+    assert before == (1, 1)
+    with world.p.db.unit() as s:
+        world.p.entities.update(s, world.actor(alice), mine, {"name": ["张伟", "Zhang Wei"],
+                                                              "birthDate": ["1979-03-05"]}, 1)
+    assert (len(alerts(client, alice)), len(alerts(client, bob))) == before

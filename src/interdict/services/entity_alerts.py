@@ -14,8 +14,9 @@ share, the best compared). For every stored entity M of agency B that scores at 
 * Where A and B are the same agency, one alert tells it that it holds the person twice.
 
 Entities written together (one import) are not matched against each other: the file's own duplicates
-are the importer's business, and n² alerts of one file would bury the ones that matter. Relation
-schemata (Ownership, Payment ...) have no names or identifiers of their own and are not matched.
+are the importer's business, and n² alerts of one file would bury the ones that matter. An entity
+written again that still matches the same record alerts no one a second time. Relation schemata
+(Ownership, Payment ...) have no names or identifiers of their own and are not matched.
 
 Alerts are read back through :func:`alerts_for`, which checks the other side's visibility again: an
 entity un-shared since the alert was made shows as a blind alert from then on.
@@ -98,6 +99,7 @@ def match_new(session: Session, audit: AuditLog, actor: Actor, written: Sequence
                                      result.explanation, actor.now))
             elif entity.hit_notification:
                 alerts.append(_alert(row.id, other, None, actor.agency_id, None, None, actor.now))
+    alerts = _new_only(session, alerts)
     if alerts:
         session.add_all(alerts)
         session.flush()
@@ -116,6 +118,28 @@ def match_new(session: Session, audit: AuditLog, actor: Actor, written: Sequence
             ),
         )
     return len(alerts)
+
+
+def _new_only(session: Session, alerts: list[CrosscheckAlert]) -> list[CrosscheckAlert]:
+    """Drop alerts already given: an entity written again (an update, a re-import) that still matches
+    the same record does not alert its agencies a second time."""
+    if not alerts:
+        return alerts
+    owns = sorted({a.own_entity_id for a in alerts})
+    given = {
+        (agency, own, other, other_agency)
+        for agency, own, other, other_agency in session.execute(
+            select(CrosscheckAlert.agency_id, CrosscheckAlert.own_entity_id, CrosscheckAlert.other_entity_id,
+                   CrosscheckAlert.other_agency_id).where(CrosscheckAlert.own_entity_id.in_(owns))
+        )
+    }
+    out = []
+    for a in alerts:
+        key = (a.agency_id, a.own_entity_id, a.other_entity_id, a.other_agency_id)
+        if key not in given:
+            given.add(key)
+            out.append(a)
+    return out
 
 
 def _alert(own: int, agency: int, other: int | None, other_agency: int, score: float | None,

@@ -343,6 +343,15 @@ def read_list_file(path: Path, *, programs: Sequence[str] = ()) -> WatchList:
     return listed
 
 
+def write_links_file(links: Iterable[Link], out: Path) -> None:
+    """Write the links to ``out`` whole or not at all (a partial file is never left under its name)."""
+    buffer = io.StringIO()
+    write_links(links, buffer)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(buffer.getvalue(), encoding="utf-8")
+    tmp.replace(out)
+
+
 def link_files(
     left: Path,
     right: Path | None,
@@ -396,11 +405,7 @@ def _link_files(
     if labels:
         report.links = [dataclasses.replace(link, explanation=f"{labels[link.right_id]}: {link.explanation}")
                         for link in report.links]
-    buffer = io.StringIO()
-    write_links(report.links, buffer)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    tmp.replace(out)
+    write_links_file(report.links, out)
     return files[0], files[1], report
 
 
@@ -436,11 +441,7 @@ def link_against_store(
         for note in result.notes:
             notes[note] = notes.get(note, 0) + 1
     file.warnings += [f"{n:,} rows: {note}" for note, n in sorted(notes.items(), key=lambda kv: -kv[1])[:20]]
-    buffer = io.StringIO()
-    write_links(links, buffer)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    tmp.replace(out)
+    write_links_file(links, out)
     report = LinkReport(links=links, compared=len(file.subjects), threshold=threshold,
                         seconds=time.perf_counter() - started)
     return file, report
