@@ -33,9 +33,8 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from interdict.domain.errors import BadInputError, ConflictError, ForbiddenError
+from interdict.domain.errors import BadInputError, ConflictError
 from interdict.domain.matching import RECOMMENDED_THRESHOLD, Subject
-from interdict.domain.roles import Permission
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.entity_alerts import match_new
@@ -48,7 +47,7 @@ from interdict.services.entity_rules import (
     entity_keys,
     subject_of,
 )
-from interdict.services.records import read_one, require_owner, require_version
+from interdict.services.records import read_one, require_owner, require_version, require_writer
 from interdict.services.sharing import (
     DistributionRequest,
     ResolvedDistribution,
@@ -96,8 +95,7 @@ def _personal(flag: bool | None, schema: str) -> bool:
 
 
 def _require_writer(actor: Actor) -> None:
-    if not actor.can(Permission.WRITE_RECORDS):
-        raise ForbiddenError("your roles do not allow you to write records")
+    require_writer(actor)
     if actor.agency_id is None or actor.user_id is None:
         raise BadInputError("this action needs a user of an agency")
 

@@ -43,7 +43,7 @@ from interdict.domain.matching import RECOMMENDED_THRESHOLD, Subject, compare, s
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.entity_rules import stored_key, subject_of
-from interdict.services.records import owner_codes, read_events
+from interdict.services.records import agency_codes, read_events
 from interdict.services.sharing import viewer
 from interdict.store.entities import CrosscheckNotification, Entity
 from interdict.store.visibility import visible
@@ -199,9 +199,7 @@ def crosscheck(
     scored.sort(key=lambda t: (-t[0], t[1]))
     top = scored[:limit]
 
-    codes = owner_codes(session, [e for _, _, e, _ in top])
-    if matched:
-        codes.update(owner_codes(session, [_Owner(o) for o in matched]))
+    codes = agency_codes(session, {e.owner_agency_id for _, _, e, _ in top} | set(matched))
     candidates = [
         Candidate(e.uuid, e.caption, e.schema, codes.get(e.owner_agency_id, "?"), round(score, 4), why)
         for score, _, e, why in top
@@ -226,11 +224,6 @@ def crosscheck(
     )
     audit.record_many(session, actor, events)
     return CrosscheckResult(candidates, hits, notes)
-
-
-@dataclass(frozen=True)
-class _Owner:
-    owner_agency_id: int
 
 
 def _notify(

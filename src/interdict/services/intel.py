@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import Select, Text, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from interdict.domain.errors import BadInputError, ForbiddenError
+from interdict.domain.errors import BadInputError
 from interdict.domain.intel import IntelCategory, SourceReliability
-from interdict.domain.roles import Permission
 from interdict.domain.sharing import Distribution, HandlingCondition
 from interdict.io.csvsafe import cell
 from interdict.io.markdown import render
@@ -34,6 +33,7 @@ from interdict.services.records import (
     read_one,
     require_owner,
     require_version,
+    require_writer,
     sharing_of,
 )
 from interdict.services.sharing import (
@@ -63,18 +63,13 @@ class IntelFilters:
     created_to: datetime | None = None
 
 
-def _ensure_writer(actor: Actor) -> None:
-    if not actor.can(Permission.WRITE_RECORDS):
-        raise ForbiddenError("your roles do not allow you to write records")
-
-
 class IntelService:
     def __init__(self, audit: AuditLog) -> None:
         self.audit = audit
 
     # -- write ---------------------------------------------------------------------------------------
     def create(self, session: Session, actor: Actor, data: IntelReportCreate) -> IntelReport:
-        _ensure_writer(actor)
+        require_writer(actor)
         assert actor.agency_id is not None and actor.user_id is not None
         resolved = resolve_distribution(
             session,

@@ -58,12 +58,23 @@ def require_owner(actor: Actor, record: Any, action: str) -> None:
         raise ForbiddenError(f"your roles do not allow you to {action} records")
 
 
+def require_writer(actor: Actor) -> None:
+    """Refuse an actor whose roles may not write records (every record type, every face)."""
+    if not actor.can(Permission.WRITE_RECORDS):
+        raise ForbiddenError("your roles do not allow you to write records")
+
+
+def agency_codes(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Agency codes by id, in one query."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(wanted))).all())
+
+
 def owner_codes(session: Session, records: Iterable[Any]) -> dict[int, str]:
     """Agency codes of the owners of ``records`` (owner id -> code), in one query."""
-    ids = {r.owner_agency_id for r in records}
-    if not ids:
-        return {}
-    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
+    return agency_codes(session, (r.owner_agency_id for r in records))
 
 
 def agency_code(session: Session, agency_id: int) -> str:

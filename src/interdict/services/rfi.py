@@ -59,14 +59,13 @@ from interdict.schemas.rfi import (
 )
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
-from interdict.services.records import apply_distribution, is_uuid
+from interdict.services.records import agency_code, agency_codes, apply_distribution, is_uuid
 from interdict.services.sharing import DistributionRequest, active_agencies, targets_for, visible_select
 from interdict.store.entities import Entity
 from interdict.store.identity import User
 from interdict.store.records import IntelReport
 from interdict.store.rfi import InformationRequest, RfiAttachment, RfiMessage
 from interdict.store.seizures import Seizure
-from interdict.store.structure import Agency
 from interdict.store.visibility import viewer_context, visible
 
 OBJECT_TYPE = "rfi"
@@ -352,7 +351,7 @@ class RfiService:
         req = self._transition(session, actor, ref, "answer")
         records = self._attachable(session, actor, req, data.records)
         msg = self._add_message(session, actor, req, "answer", data.body)
-        requester = _code(session, req.requester_agency_id)
+        requester = agency_code(session, req.requester_agency_id)
         shared: list[str] = []
         for rk, record in records:
             if not self._reaches(session, rk, record.uuid, req.requester_agency_id, actor.today):
@@ -377,7 +376,7 @@ class RfiService:
         requester as it is or by adding the requester to its named agencies."""
         out: list[tuple[RecordKind, Any]] = []
         problems: list[str] = []
-        requester = _code(session, req.requester_agency_id)
+        requester = agency_code(session, req.requester_agency_id)
         for ref in dict.fromkeys(r.strip().lower() for r in refs):
             found = self._visible_record(session, actor, ref) if is_uuid(ref) else None
             if found is None or found[1].owner_agency_id != actor.agency_id:
@@ -488,7 +487,7 @@ class RfiService:
 
     def summaries(self, session: Session, actor: Actor, rows: Iterable[InformationRequest]) -> list[RfiSummary]:
         rows = list(rows)
-        codes = _codes(session, {r.requester_agency_id for r in rows} | {r.recipient_agency_id for r in rows})
+        codes = agency_codes(session, {r.requester_agency_id for r in rows} | {r.recipient_agency_id for r in rows})
         users = _usernames(session, {r.requested_by_id for r in rows})
         return [RfiSummary(**_summary_fields(r, codes, users, actor.today)) for r in rows]
 
@@ -508,7 +507,7 @@ class RfiService:
                 attachments.setdefault(a.message_id, []).append(
                     RfiAttachmentOut(record_uuid=a.record_uuid, record_kind=a.record_kind)
                 )
-        codes = _codes(
+        codes = agency_codes(
             session,
             {req.requester_agency_id, req.recipient_agency_id} | {m.author_agency_id for m in messages},
         )
@@ -561,16 +560,6 @@ def _summary_fields(
         "updated_at": r.updated_at,
         "version": r.version,
     }
-
-
-def _code(session: Session, agency_id: int) -> str:
-    return _codes(session, {agency_id}).get(agency_id, "?")
-
-
-def _codes(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
 
 
 def _usernames(session: Session, ids: set[int]) -> dict[int, str]:

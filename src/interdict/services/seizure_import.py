@@ -30,13 +30,13 @@ from typing import IO, Any
 from sqlalchemy import ARRAY, String, any_, cast, insert, literal, select
 from sqlalchemy.orm import Session
 
-from interdict.domain.errors import BadInputError, ForbiddenError
-from interdict.domain.roles import Permission
+from interdict.domain.errors import BadInputError
 from interdict.domain.seizures import CheckedSeizure, ItemDraft, SeizureDraft, SeizureRules
 from interdict.io.csvsafe import cell
 from interdict.io.sheets import SheetError, open_rows
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
+from interdict.services.records import require_writer
 from interdict.services.seizures import (
     RecordStamp,
     content_hash,
@@ -497,8 +497,7 @@ class SeizureImporter:
     ) -> ImportOutcome:
         """Import ``stream`` inside ``session``'s transaction. With mode ``all`` and any refused row,
         everything this import wrote is rolled back and only the audit of the refusal is kept."""
-        if not actor.can(Permission.WRITE_RECORDS):
-            raise ForbiddenError("your roles do not allow you to write records")
+        require_writer(actor)
         if opts.mode not in ("all", "valid"):
             raise BadInputError(
                 f"mode must be 'all' or 'valid' (got {opts.mode!r})", {"mode": "all or valid"}

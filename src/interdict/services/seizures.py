@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from interdict.domain.errors import BadInputError, ConflictError, ForbiddenError
-from interdict.domain.roles import Permission
+from interdict.domain.errors import BadInputError, ConflictError
 from interdict.domain.seizures import CheckedSeizure, FieldError, ItemDraft, SeizureDraft, SeizureRules
 from interdict.domain.sharing import Distribution
 from interdict.domain.substances import catalogue
@@ -30,6 +29,7 @@ from interdict.services.records import (
     read_one,
     require_owner,
     require_version,
+    require_writer,
 )
 from interdict.services.sharing import (
     DistributionRequest,
@@ -272,8 +272,7 @@ class SeizureService:
         self.audit = audit
 
     def create(self, session: Session, actor: Actor, data: SeizureCreate) -> Seizure:
-        if not actor.can(Permission.WRITE_RECORDS):
-            raise ForbiddenError("your roles do not allow you to write records")
+        require_writer(actor)
         assert actor.agency_id is not None and actor.user_id is not None
         checked, errors = SeizureRules(actor.today).check(draft_from(data))
         raise_field_errors(errors)

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from interdict.domain.errors import ForbiddenError, InterdictError
+from interdict.domain.errors import InterdictError
 from interdict.domain.intel import INFO_ACCURACY, IntelCategory, SourceReliability
-from interdict.domain.roles import Permission
 from interdict.domain.sharing import Distribution, HandlingCondition
 from interdict.services.context import Actor
+from interdict.services.records import require_writer
 from interdict.services.sharing import viewer
 from interdict.store.structure import Agency, Mechanism
 from interdict.web.context import WebContext
@@ -149,8 +149,8 @@ def choices(session: Session, actor: Actor) -> dict[str, Any]:
 
 
 def ensure_writer(actor: Actor) -> None:
-    if not actor.can(Permission.WRITE_RECORDS):
-        raise ForbiddenError("your roles do not allow you to write records")
+    """The services' writer check, for pages that refuse before showing a form."""
+    require_writer(actor)
 
 
 # -- list ------------------------------------------------------------------------------------------------
