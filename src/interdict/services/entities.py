@@ -26,7 +26,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,7 @@ from interdict.domain.matching import RECOMMENDED_THRESHOLD, Subject
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.entity_alerts import match_new
-from interdict.services.entity_crosscheck import KEY_CAP, MAX_CANDIDATES, CrosscheckResult, crosscheck
+from interdict.services.entity_crosscheck import KEY_CAP, MAX_CANDIDATES, CrosscheckResult, chunks, crosscheck
 from interdict.services.entity_ftm import FtmExport, read_ftm_lines
 from interdict.services.entity_rules import (
     PERSONAL_SCHEMATA,
@@ -62,7 +62,6 @@ from interdict.store.records import RecordShare
 __all__ = ["EntityDraft", "EntityService", "FtmExport", "ImportResult"]
 
 KIND = "entity"
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -100,22 +99,17 @@ def _require_writer(actor: Actor) -> None:
         raise BadInputError("this action needs a user of an agency")
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def write_keys(session: Session, entities: Sequence[Entity]) -> None:
     """Replace the matching keys of ``entities`` (flushed, so with ids) by those of their content."""
     ids = [e.id for e in entities]
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         session.execute(delete(EntityKey).where(EntityKey.entity_id.in_(chunk)))
     rows = [
         {"key": key, "entity_id": e.id}
         for e in entities
         for key in sorted(entity_keys(subject_of(e.uuid, e.schema, e.properties)))
     ]
-    for chunk in _chunks(rows, 5_000):
+    for chunk in chunks(rows, 5_000):
         session.execute(insert(EntityKey), list(chunk))
 
 
@@ -273,7 +267,7 @@ class EntityService:
         result = ImportResult(sha256=sha, entities=len(checked))
         existing: dict[str, Entity] = {}
         ids = builtins.list(checked)
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for e in session.scalars(
                 visible_select(session, actor, Entity).where(
                     Entity.owner_agency_id == actor.agency_id, Entity.ftm_id.in_(chunk)
@@ -324,7 +318,7 @@ class EntityService:
         shares = [
             {"record_uuid": e.uuid, "target_kind": k, "target_id": t} for e in fresh for k, t in targets
         ]
-        for chunk in _chunks(shares, 5_000):
+        for chunk in chunks(shares, 5_000):
             session.execute(insert(RecordShare), list(chunk))
         write_keys(session, fresh + changed)
         session.flush()

@@ -33,11 +33,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from interdict.domain.matching import RECOMMENDED_THRESHOLD, compare, subject_keys
+from interdict.domain.matching import RECOMMENDED_THRESHOLD, compare
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
-from interdict.services.entity_crosscheck import KEY_CAP, _candidate_ids, _key_rows
-from interdict.services.entity_rules import stored_key, subject_of
+from interdict.services.entity_crosscheck import find_candidates
+from interdict.services.entity_rules import subject_of
 from interdict.services.sharing import viewer
 from interdict.store.alerts import CrosscheckAlert
 from interdict.store.entities import Entity
@@ -47,7 +47,6 @@ from interdict.store.visibility import ViewerContext, viewer_context, visible
 __all__ = ["ALERT_THRESHOLD", "AlertView", "alerts_for", "match_new"]
 
 ALERT_THRESHOLD = RECOMMENDED_THRESHOLD
-COMPARED = 50
 MATCHED_SCHEMATA = frozenset({"Person", "Organization", "Company", "LegalEntity", "Vessel", "Vehicle",
                               "BankAccount", "CryptoWallet", "Airplane"})
 
@@ -64,18 +63,8 @@ def match_new(session: Session, audit: AuditLog, actor: Actor, written: Sequence
         if entity.schema not in MATCHED_SCHEMATA:
             continue
         subject = subject_of(entity.uuid, entity.schema, entity.properties)
-        keys = sorted({stored_key(k) for k in subject_keys(subject, for_index=False)})
-        found = _key_rows(session, keys, KEY_CAP) if keys else {}
-        usable = {k: [i for i in ids if i not in batch] for k, ids in found.items() if len(ids) <= KEY_CAP}
-        ids, _ = _candidate_ids({k: v for k, v in usable.items() if v}, COMPARED)
-        if not ids:
-            continue
-        seen = visible(Entity, mine).label("seen")
-        rows = session.execute(
-            select(Entity.id, Entity.uuid, Entity.owner_agency_id, Entity.schema, Entity.properties,
-                   Entity.hit_notification, seen).where(Entity.id.in_(ids))
-        ).all()
-        for row in rows:
+        found, _ = find_candidates(session, mine, subject, exclude=batch)
+        for row in found.rows:
             result = compare(subject, subject_of(row.uuid, row.schema, row.properties))
             if result.score < ALERT_THRESHOLD:
                 continue
@@ -182,7 +171,7 @@ def alerts_for(session: Session, actor: Actor, limit: int = 50, offset: int = 0)
         .join(own, own.id == CrosscheckAlert.own_entity_id)
         .join(Agency, Agency.id == CrosscheckAlert.other_agency_id)
         .outerjoin(other, other.id == CrosscheckAlert.other_entity_id)
-        .where(CrosscheckAlert.agency_id == actor.agency_id, own.owner_agency_id == actor.agency_id)
+        .where(CrosscheckAlert.agency_id == actor.agency_id, visible(own, ctx))
         .order_by(CrosscheckAlert.created_at.desc(), CrosscheckAlert.id.desc())
         .limit(limit)
         .offset(offset)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -45,8 +45,8 @@ from interdict.services.context import Actor
 from interdict.services.entity_rules import stored_key, subject_of
 from interdict.services.records import agency_codes, read_events
 from interdict.services.sharing import viewer
-from interdict.store.entities import CrosscheckNotification, Entity
-from interdict.store.visibility import visible
+from interdict.store.entities import CrosscheckNotification, Entity, EntityKey
+from interdict.store.visibility import ViewerContext, visible
 
 __all__ = ["KEY_CAP", "MAX_CANDIDATES", "BlindHit", "Candidate", "CrosscheckResult", "crosscheck"]
 
@@ -92,7 +92,8 @@ def blind_hit(code: str) -> BlindHit:
     return BlindHit(agency_code=code, message=f"a record at agency {code} matches — request it")
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    """``items`` in slices of ``size`` (bounded IN lists and statements)."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -101,10 +102,11 @@ def _key_rows(session: Session, keys: Sequence[str], cap: int) -> dict[str, list
     """The entities carrying each key, at most ``cap`` + 1 per key (an index range read per key), in one
     statement: a key with more than ``cap`` is too common to use, and its rows stop at the bound."""
     out: dict[str, list[int]] = {}
-    for chunk in _chunks(keys, 100):
+    table = EntityKey.__tablename__
+    for chunk in chunks(keys, 100):
         params = {f"k{i}": k for i, k in enumerate(chunk)}
         sql = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT key, entity_id FROM entity_keys WHERE key = :k{i} LIMIT {cap + 1}) AS q{i}"
+            f"SELECT * FROM (SELECT key, entity_id FROM {table} WHERE key = :k{i} LIMIT {cap + 1}) AS q{i}"
             for i in range(len(chunk))
         )
         for key, entity_id in session.execute(text(sql), params):
@@ -127,6 +129,47 @@ def _candidate_ids(rows: dict[str, list[int]], most: int) -> tuple[list[int], in
             total[entity_id] += weight
     ranked = sorted(total, key=lambda i: (-total[i], i))
     return ranked[:most], len(ranked)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What :func:`find_candidates` read: the rows to compare, each with ``seen`` (the sharing rule's
+    verdict for the viewer), the keys set aside as too common, and how many entities shared a key."""
+
+    rows: list[Any]
+    common: list[str]
+    sharing: int
+
+
+def find_candidates(
+    session: Session,
+    ctx: ViewerContext,
+    subject: Subject,
+    *,
+    key_cap: int = KEY_CAP,
+    most: int = MAX_CANDIDATES,
+    exclude: Collection[int] = (),
+) -> tuple[Candidates, dict[str, str]]:
+    """Steps 1 to 3 of the module docstring, for the cross-check and for the alerts on write: the
+    subject's keys, their rows, the ``most`` heaviest candidates (never those of ``exclude``), read once
+    with the visibility filter as a column. Also returns the stored form of each key -> the key."""
+    keys = {stored_key(k): k for k in subject_keys(subject, for_index=False)}
+    found = _key_rows(session, sorted(keys), key_cap) if keys else {}
+    common = sorted(k for k, ids in found.items() if len(ids) > key_cap)
+    usable = {
+        k: kept for k, ids in found.items() if len(ids) <= key_cap and (kept := [i for i in ids if i not in exclude])
+    }
+    ids, sharing = _candidate_ids(usable, most) if usable else ([], 0)
+    seen = visible(Entity, ctx).label("seen")
+    rows: list[Any] = []
+    for chunk in chunks(ids):
+        rows += session.execute(
+            select(
+                Entity.id, Entity.uuid, Entity.owner_agency_id, Entity.schema, Entity.caption,
+                Entity.distribution, Entity.hit_notification, Entity.properties, seen,
+            ).where(Entity.id.in_(chunk))
+        ).all()
+    return Candidates(rows, common, sharing), keys
 
 
 def _check_bounds(limit: int, threshold: float) -> None:
@@ -156,15 +199,15 @@ def crosscheck(
     if actor.agency_id is None or actor.user_id is None:
         raise BadInputError("a cross-check needs a user of an agency")
     ctx = viewer(session, actor)
-    keys = {stored_key(k): k for k in subject_keys(query, for_index=False)}
+    # One read of the candidates, with the sharing rule's verdict as a column. What is not visible is
+    # scored here and never returned; only owners who allowed hit notification can learn of a match,
+    # and a caller's lower threshold does not lower theirs (it would turn any shared key into a "match").
+    found, keys = find_candidates(session, ctx, query, key_cap=key_cap, most=max_candidates)
+    common, sharing = found.common, found.sharing
     notes: list[str] = []
     if not keys:
         notes.append("the query gives no key to look up: add a full name, a full birth date or an identifier")
-    found = _key_rows(session, sorted(keys), key_cap) if keys else {}
-    common = sorted(k for k, ids in found.items() if len(ids) > key_cap)
     notes += [f"key {keys[k]} is too common to use (more than {key_cap:,} records carry it)" for k in common]
-    usable = {k: ids for k, ids in found.items() if len(ids) <= key_cap}
-    ids, sharing = _candidate_ids(usable, max_candidates) if usable else ([], 0)
     if sharing > BROAD * max_candidates:
         # Comparing the heaviest is the design (see _candidate_ids); a query this broad is worth a word.
         notes.append(
@@ -172,22 +215,10 @@ def crosscheck(
             "keys were compared; add a birth date or an identifier to narrow it"
         )
 
-    # One read: the candidates, with the sharing rule's verdict as a column. What is not visible is
-    # scored here and never returned; only owners who allowed hit notification can learn of a match,
-    # and a caller's lower threshold does not lower theirs (it would turn any shared key into a "match").
-    seen = visible(Entity, ctx).label("seen")
-    rows: list[Any] = []
-    for chunk in _chunks(ids):
-        rows += session.execute(
-            select(
-                Entity.id, Entity.uuid, Entity.owner_agency_id, Entity.schema, Entity.caption,
-                Entity.distribution, Entity.hit_notification, Entity.properties, seen,
-            ).where(Entity.id.in_(chunk))
-        ).all()
     blind_threshold = max(threshold, RECOMMENDED_THRESHOLD)
     scored: list[tuple[float, str, Any, str]] = []
     matched: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for row in rows:
+    for row in found.rows:
         if not row.seen and (not row.hit_notification or row.owner_agency_id == actor.agency_id):
             continue  # nothing of it can leave this function: not even worth comparing
         result = compare(query, subject_of(row.uuid, row.schema, row.properties))
@@ -276,8 +307,7 @@ def notifications_for(session: Session, actor: Actor, limit: int = 50, offset: i
         .join(Agency, Agency.id == CrosscheckNotification.requester_agency_id)
         .join(User, User.id == CrosscheckNotification.requested_by_id)
         .join(Entity, Entity.id == CrosscheckNotification.entity_id)
-        .where(CrosscheckNotification.owner_agency_id == actor.agency_id,
-               Entity.owner_agency_id == actor.agency_id)
+        .where(CrosscheckNotification.owner_agency_id == actor.agency_id, visible(Entity, viewer(session, actor)))
         .order_by(CrosscheckNotification.created_at.desc(), CrosscheckNotification.id.desc())
         .limit(limit)
         .offset(offset)
