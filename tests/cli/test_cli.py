@@ -3,25 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from interdict.cli.main import app
-from tests.conftest import TEST_SECRET
-
-
-@pytest.fixture
-def run(sqlite_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {"INTERDICT_DATABASE_URL": sqlite_url, "INTERDICT_DATA_DIR": str(tmp_path), "INTERDICT_SECRET_KEY": TEST_SECRET}
-    runner = CliRunner()
-
-    def invoke(*args: str, token: str | None = None, input: str | None = None):  # type: ignore[no-untyped-def]
-        extra = {"INTERDICT_TOKEN": token} if token else {}
-        return runner.invoke(app, list(args), env={**env, **extra}, input=input)
-
-    return invoke
 
 
 def test_reference_load_is_idempotent_and_lists_structure(run) -> None:  # type: ignore[no-untyped-def]

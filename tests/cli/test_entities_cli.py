@@ -6,33 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from interdict.cli.main import app
-from tests.conftest import TEST_SECRET
+from tests.cli.conftest import token_for
 
 PERSON = {"id": "p1", "schema": "Person",
           "properties": {"name": ["Zhang Wei"], "phone": ["+8613800138000"], "nationality": ["cn"]}}
 COMPANY = {"id": "c1", "schema": "Company", "properties": {"name": ["Mekong Trading Co"], "country": ["th"]}}
-
-
-@pytest.fixture
-def run(sqlite_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {"INTERDICT_DATABASE_URL": sqlite_url, "INTERDICT_DATA_DIR": str(tmp_path),
-           "INTERDICT_SECRET_KEY": TEST_SECRET}
-    runner = CliRunner()
-
-    def invoke(*args: str, token: str | None = None):  # type: ignore[no-untyped-def]
-        extra = {"INTERDICT_TOKEN": token} if token else {}
-        return runner.invoke(app, list(args), env={**env, **extra})
-
-    return invoke
-
-
-def token_for(run, username: str, agency: str) -> str:  # type: ignore[no-untyped-def]
-    made = run("users", "create", username, "--agency", agency, "--role", "analyst", "--token")
-    assert made.exit_code == 0, made.output
-    return next(line.split(": ", 1)[1] for line in made.output.splitlines() if line.startswith("token: "))
 
 
 def test_import_export_and_crosscheck_with_a_blind_hit(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -3,26 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from interdict.cli.main import app
-from tests.cli.test_entities_cli import token_for
-from tests.conftest import TEST_SECRET
-
-
-@pytest.fixture
-def run(sqlite_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {"INTERDICT_DATABASE_URL": sqlite_url, "INTERDICT_DATA_DIR": str(tmp_path),
-           "INTERDICT_SECRET_KEY": TEST_SECRET}
-    runner = CliRunner()
-
-    def invoke(*args: str, token: str | None = None):  # type: ignore[no-untyped-def]
-        return runner.invoke(app, list(args), env={**env, **({"INTERDICT_TOKEN": token} if token else {})})
-
-    return invoke
+from tests.cli.conftest import token_for
 
 
 def test_send_list_answer_and_the_refusals(run) -> None:  # type: ignore[no-untyped-def]

@@ -20,14 +20,9 @@ from interdict.domain.sharing import Distribution, SharingFacts, can_see
 from interdict.services.sharing import ResolvedDistribution, audience_for
 from interdict.store.db import make_engine
 from interdict.store.models import (
-    Agency,
-    Agreement,
     Audience,
     Entity,
-    Mechanism,
-    MechanismMember,
     RecordShare,
-    User,
 )
 from interdict.store.visibility import viewer_context, visible
 from tests.store.test_visibility_oracle import (
@@ -36,7 +31,7 @@ from tests.store.test_visibility_oracle import (
     EMPTY_AND_UNKNOWN,
     NOW,
     WorldSpec,
-    _day,
+    insert_structure,
     python_world,
     world_specs,
 )
@@ -54,50 +49,7 @@ def check_entities(engine: Engine, spec: WorldSpec) -> int:
     many (viewer, day, foreign entity) pairs were visible, so callers can see the rule was exercised."""
     foreign = 0
     with Session(engine) as s:
-        agencies = [
-            Agency(code=f"ENV-{i}", name_en=f"A{i}", kind="police", created_at=NOW)
-            for i in range(spec.agencies)
-        ]
-        mechanisms = [
-            Mechanism(code=f"ENM-{j}", name_en=f"M{j}", kind="multilateral", created_at=NOW)
-            for j in range(spec.mechanisms)
-        ]
-        s.add_all([*agencies, *mechanisms])
-        s.flush()
-        author = User(
-            uuid=str(uuid.uuid4()),
-            username="env-author",
-            agency_id=agencies[0].id,
-            password_hash="x",
-            created_at=NOW,
-            password_changed_at=NOW,
-        )
-        s.add(author)
-        s.flush()
-        for m in spec.members:
-            s.add(
-                MechanismMember(
-                    mechanism_id=mechanisms[m.mechanism].id,
-                    agency_id=agencies[m.agency].id,
-                    joined=_day(m.joined),
-                    left=None if m.left_after is None else _day(m.joined + m.left_after),
-                )
-            )
-        for a in spec.agreements:
-            s.add(
-                Agreement(
-                    uuid=str(uuid.uuid4()),
-                    title="t",
-                    kind="bilateral" if a.agencies else "mechanism",
-                    agency_a_id=agencies[a.agencies[0]].id if a.agencies else None,
-                    agency_b_id=agencies[a.agencies[1]].id if a.agencies else None,
-                    mechanism_id=None if a.mechanism is None else mechanisms[a.mechanism].id,
-                    allows_personal_data=a.personal,
-                    valid_from=_day(a.valid_from),
-                    valid_to=None if a.valid_for is None else _day(a.valid_from + a.valid_for),
-                    created_at=NOW,
-                )
-            )
+        agencies, mechanisms, author = insert_structure(s, spec, "ENV")
         agency_name = {ag.id: f"AG{i}" for i, ag in enumerate(agencies)}
         mechanism_name = {me.id: f"MX{j}" for j, me in enumerate(mechanisms)}
         facts: dict[str, SharingFacts] = {}

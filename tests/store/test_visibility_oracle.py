@@ -179,53 +179,60 @@ class Tally:
     foreign_personal_visible: int = 0
 
 
+def insert_structure(s: Session, spec: WorldSpec, prefix: str) -> tuple[list[Agency], list[Mechanism], User]:
+    """The agencies, mechanisms, memberships and agreements of ``spec``, and an author for its records
+    (codes start with ``prefix``). Shared by the oracles of each record type."""
+    agencies = [
+        Agency(code=f"{prefix}A-{i}", name_en=f"Agency {i}", kind="police", created_at=NOW)
+        for i in range(spec.agencies)
+    ]
+    mechanisms = [
+        Mechanism(code=f"{prefix}M-{j}", name_en=f"Mechanism {j}", kind="multilateral", created_at=NOW)
+        for j in range(spec.mechanisms)
+    ]
+    s.add_all([*agencies, *mechanisms])
+    s.flush()
+    author = User(
+        uuid=str(uuid.uuid4()),
+        username=f"{prefix.lower()}-author",
+        agency_id=agencies[0].id,
+        password_hash="x",
+        created_at=NOW,
+        password_changed_at=NOW,
+    )
+    s.add(author)
+    s.flush()
+    for m in spec.members:
+        s.add(
+            MechanismMember(
+                mechanism_id=mechanisms[m.mechanism].id,
+                agency_id=agencies[m.agency].id,
+                joined=_day(m.joined),
+                left=None if m.left_after is None else _day(m.joined + m.left_after),
+            )
+        )
+    for a in spec.agreements:
+        s.add(
+            Agreement(
+                uuid=str(uuid.uuid4()),
+                title="Agreement",
+                kind="bilateral" if a.agencies else "mechanism",
+                agency_a_id=agencies[a.agencies[0]].id if a.agencies else None,
+                agency_b_id=agencies[a.agencies[1]].id if a.agencies else None,
+                mechanism_id=None if a.mechanism is None else mechanisms[a.mechanism].id,
+                allows_personal_data=a.personal,
+                valid_from=_day(a.valid_from),
+                valid_to=None if a.valid_for is None else _day(a.valid_from + a.valid_for),
+                created_at=NOW,
+            )
+        )
+    return agencies, mechanisms, author
+
+
 def check_world(engine: Engine, spec: WorldSpec, tally: Tally) -> None:
     """Insert ``spec``, compare SQL with Python for every agency and day, roll everything back."""
     with Session(engine) as s:
-        agencies = [
-            Agency(code=f"ORC-{i}", name_en=f"Oracle agency {i}", kind="police", created_at=NOW)
-            for i in range(spec.agencies)
-        ]
-        mechanisms = [
-            Mechanism(code=f"ORM-{j}", name_en=f"Oracle mechanism {j}", kind="multilateral", created_at=NOW)
-            for j in range(spec.mechanisms)
-        ]
-        s.add_all([*agencies, *mechanisms])
-        s.flush()
-        author = User(
-            uuid=str(uuid.uuid4()),
-            username="oracle-author",
-            agency_id=agencies[0].id,
-            password_hash="x",
-            created_at=NOW,
-            password_changed_at=NOW,
-        )
-        s.add(author)
-        s.flush()
-        for m in spec.members:
-            s.add(
-                MechanismMember(
-                    mechanism_id=mechanisms[m.mechanism].id,
-                    agency_id=agencies[m.agency].id,
-                    joined=_day(m.joined),
-                    left=None if m.left_after is None else _day(m.joined + m.left_after),
-                )
-            )
-        for a in spec.agreements:
-            s.add(
-                Agreement(
-                    uuid=str(uuid.uuid4()),
-                    title="Oracle agreement",
-                    kind="bilateral" if a.agencies else "mechanism",
-                    agency_a_id=agencies[a.agencies[0]].id if a.agencies else None,
-                    agency_b_id=agencies[a.agencies[1]].id if a.agencies else None,
-                    mechanism_id=None if a.mechanism is None else mechanisms[a.mechanism].id,
-                    allows_personal_data=a.personal,
-                    valid_from=_day(a.valid_from),
-                    valid_to=None if a.valid_for is None else _day(a.valid_from + a.valid_for),
-                    created_at=NOW,
-                )
-            )
+        agencies, mechanisms, author = insert_structure(s, spec, "ORC")
         agency_name = {ag.id: f"AG{i}" for i, ag in enumerate(agencies)}
         mechanism_name = {me.id: f"MX{j}" for j, me in enumerate(mechanisms)}
         facts: dict[str, SharingFacts] = {}
