@@ -90,10 +90,6 @@ class NameForm:
     def skeleton(self) -> str:
         return " ".join(sorted(_skeleton(t) for t in self.tokens))
 
-    @property
-    def text(self) -> str:
-        return " ".join(self.tokens)
-
     def __bool__(self) -> bool:
         return bool(self.tokens)
 

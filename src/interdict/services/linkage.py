@@ -14,18 +14,18 @@ against the smallest of its blocks, and the report says so, so that such rows ge
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
+import functools
 import gc
 import io
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from interdict.domain.errors import BadInputError
 from interdict.domain.matching import (
@@ -38,7 +38,7 @@ from interdict.domain.matching import (
     subject_keys,
 )
 from interdict.io.sheets import SheetError, open_rows
-from interdict.io.watchlists import WatchList, detect_format
+from interdict.io.watchlists import ListedIdentifier, WatchList, detect_format
 
 __all__ = [
     "COLUMNS",
@@ -56,6 +56,7 @@ COLUMNS = ("id", "name", "given_name", "family_name", "birth_date", "nationality
 # Column -> identifier kind of the matching engine.
 _ID_COLUMNS = {"phone": "phone", "email": "email", "passport": "passport", "id_number": "national_id"}
 MAX_WARNINGS = 200
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class LinkageError(BadInputError):
@@ -100,8 +101,7 @@ def _identifier(kind: str, raw: str, country: str | None, where: str, warnings: 
         return found.value
     if len(warnings) < MAX_WARNINGS:
         warnings.append(f"{where}: {problem}; compared as written")
-    compact = "".join(ch for ch in raw.upper() if ch.isalnum())
-    return compact or None
+    return _compact(raw) or None
 
 
 def read_link_file(stream: IO[bytes], name: str, *, encoding: str = "utf-8") -> LinkFile:
@@ -169,6 +169,25 @@ def read_link_file(stream: IO[bytes], name: str, *, encoding: str = "utf-8") -> 
     return out
 
 
+def _collector_paused(fn: F) -> F:
+    """Run ``fn`` with the cyclic garbage collector paused: linkage allocates hundreds of thousands of
+    short-lived keys and rows and no cycles, and the collector's passes over the subjects cost a third
+    of the time."""
+
+    @functools.wraps(fn)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused  # type: ignore[return-value]
+
+
+@_collector_paused
 def link_subjects(
     left: Sequence[Subject],
     right: Sequence[Subject],
@@ -181,37 +200,10 @@ def link_subjects(
 ) -> LinkReport:
     """Compare every left subject with the right subjects it shares a blocking key with.
 
-    The cyclic garbage collector is paused meanwhile: the work allocates hundreds of thousands of
-    short-lived keys and rows and no cycles, and its passes over the subjects cost a third of the time.
-
     With ``estimate`` the weights are learnt from these two files (:meth:`Model.estimate`): u from
     ``random_pairs`` random pairs, m and the share of matches by expectation maximisation over the
     compared pairs. Small files fall back to the a priori model; the report says which was used.
     """
-    with _collector_paused():
-        return _link(left, right, threshold, max_block, estimate, random_pairs, seed)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _link(
-    left: Sequence[Subject],
-    right: Sequence[Subject],
-    threshold: float,
-    max_block: int,
-    estimate: bool,
-    random_pairs: int,
-    seed: int,
-) -> LinkReport:
     started = time.perf_counter()
     asked = [subject_keys(subject, for_index=False) for subject in left]
     wanted: set[str] = set().union(*asked)
@@ -280,32 +272,37 @@ def write_links(links: Iterable[Link], stream: IO[str]) -> int:
     return count
 
 
-# Watch-list identifier kinds -> the matching engine's kinds.
-_LIST_KINDS = {"passport": "passport", "national_id": "national_id", "tax_id": "tax_id",
-               "registration": "registration", "email": "email", "phone": "phone", "imo": "imo",
-               "crypto": "crypto"}
+# The watch-list identifier kinds the matching engine compares (the list's "other" is not one).
+_LIST_KINDS = frozenset({"passport", "national_id", "tax_id", "registration", "email", "phone", "imo", "crypto"})
+
+
+def _listed_value(listed: ListedIdentifier) -> str:
+    """A listed identifier in the form the engine compares: normalised where its kind has a normaliser
+    that accepts it, else compacted as written."""
+    from interdict.domain.identifiers import try_normalise
+
+    if listed.kind == "registration":  # no normaliser of its own
+        return _compact(listed.value)
+    found, _ = try_normalise(listed.kind, listed.value, country=listed.country)
+    if found is None and listed.kind == "phone" and listed.value.isdigit():
+        # Lists often print international numbers without the "+" (8615927270571).
+        found, _ = try_normalise("phone", "+" + listed.value)
+    return found.value if found else _compact(listed.value)
+
+
+def _compact(raw: str) -> str:
+    """Letters and digits only, upper-case: how a value no normaliser accepts is compared."""
+    return "".join(c for c in raw.upper() if c.isalnum())
 
 
 def watch_list_subjects(watch_list: WatchList) -> tuple[list[Subject], dict[str, str]]:
     """The entries of a watch list as subjects (name and aliases, birth dates, identifiers), and for
     each a label naming the list, the entry and its programmes, which prefixes every explanation."""
-    from interdict.domain.identifiers import try_normalise
-
     subjects: list[Subject] = []
     labels: dict[str, str] = {}
     for entry in watch_list.entries:
-        identifiers: list[tuple[str, str]] = []
-        for listed in entry.identifiers:
-            kind = _LIST_KINDS.get(listed.kind)
-            if kind is None:
-                continue
-            found, _ = try_normalise(kind, listed.value, country=listed.country) if kind != "registration" \
-                else (None, None)
-            if found is None and kind == "phone" and listed.value.isdigit():
-                # Lists often print international numbers without the "+" (8615927270571).
-                found, _ = try_normalise(kind, "+" + listed.value)
-            identifiers.append((kind, found.value if found else "".join(c for c in listed.value.upper()
-                                                                         if c.isalnum())))
+        identifiers = [(listed.kind, _listed_value(listed)) for listed in entry.identifiers
+                       if listed.kind in _LIST_KINDS]
         schema = entry.schema if entry.schema in ("Person", "Organization", "Company") else "LegalEntity"
         ref = f"{entry.list_code}:{entry.entry_id}"
         subjects.append(Subject.build(
@@ -352,6 +349,7 @@ def write_links_file(links: Iterable[Link], out: Path) -> None:
     tmp.replace(out)
 
 
+@_collector_paused
 def link_files(
     left: Path,
     right: Path | None,
@@ -370,20 +368,6 @@ def link_files(
     """
     if (right is None) == (against_list is None):
         raise LinkageError("give either a RIGHT file or --against-list, not both and not neither")
-    with _collector_paused():
-        return _link_files(left, right, out, threshold, encoding, estimate, against_list, programs)
-
-
-def _link_files(
-    left: Path,
-    right: Path | None,
-    out: Path,
-    threshold: float,
-    encoding: str,
-    estimate: bool,
-    against_list: Path | None,
-    programs: Sequence[str],
-) -> tuple[LinkFile, LinkFile, LinkReport]:
     files = []
     for path in (left, right):
         if path is None:
