@@ -45,14 +45,14 @@ def crosscheck_link(
     """Link LEFT against RIGHT (or against a watch list). Columns are recognised by header: id, name or
     given_name/family_name, birth_date, nationality, phone, email, passport, id_number, address; others
     are reported and ignored."""
-    from interdict.cli.main import friendly
+    from interdict.cli.main import fail, friendly
     from interdict.domain.matching import RECOMMENDED_THRESHOLD
     from interdict.services.linkage import link_files
 
     chosen = RECOMMENDED_THRESHOLD if threshold is None else threshold
     if against_store:
         if right is not None or against_list is not None:
-            _fail("--against-store links LEFT alone: give no RIGHT file and no --against-list")
+            fail("--against-store links LEFT alone: give no RIGHT file and no --against-list")
         _link_store(left, out, chosen, encoding)
         return
     left_file, right_file, report = friendly(link_files)(
@@ -85,12 +85,6 @@ def crosscheck_link(
         f"{len(report.links):,} links at score >= {chosen:g} written to {out} "
         f"({report.compared:,} pairs compared in {report.seconds:.2f} s)"
     )
-
-
-def _fail(message: str) -> None:
-    from interdict.cli.main import fail
-
-    fail(message)
 
 
 def _link_store(left: Path, out: Path, threshold: float, encoding: str) -> None:

@@ -319,6 +319,15 @@ def watch_list_subjects(watch_list: WatchList) -> tuple[list[Subject], dict[str,
     return subjects, labels
 
 
+def link_file_at(path: Path, encoding: str = "utf-8") -> LinkFile:
+    """:func:`read_link_file` on a file (read as a stream), whose name the faults then carry."""
+    try:
+        with path.open("rb") as stream:
+            return read_link_file(stream, path.name, encoding=encoding)
+    except OSError as exc:
+        raise LinkageError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+
+
 def read_list_file(path: Path, *, programs: Sequence[str] = ()) -> WatchList:
     """A published watch list from a file (OFAC sdn.csv layout or FtM JSON lines)."""
     from interdict.io.watchlists import WatchListError, read_ftm_list, read_ofac_sdn
@@ -368,15 +377,7 @@ def link_files(
     """
     if (right is None) == (against_list is None):
         raise LinkageError("give either a RIGHT file or --against-list, not both and not neither")
-    files = []
-    for path in (left, right):
-        if path is None:
-            continue
-        try:
-            with path.open("rb") as stream:
-                files.append(read_link_file(stream, path.name, encoding=encoding))
-        except OSError as exc:
-            raise LinkageError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    files = [link_file_at(path, encoding) for path in (left, right) if path is not None]
     labels: dict[str, str] = {}
     if against_list is not None:
         listed = read_list_file(against_list, programs=programs)
@@ -410,11 +411,7 @@ def link_against_store(
     record at agency X matches — request it"."""
     from interdict.services.entity_crosscheck import crosscheck
 
-    try:
-        with left.open("rb") as stream:
-            file = read_link_file(stream, left.name, encoding=encoding)
-    except OSError as exc:
-        raise LinkageError(f"{left}: cannot be read ({exc.strerror or exc})") from exc
+    file = link_file_at(left, encoding)
     started = time.perf_counter()
     links: list[Link] = []
     notes: dict[str, int] = {}
