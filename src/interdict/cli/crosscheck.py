@@ -47,6 +47,7 @@ def crosscheck_link(
     are reported and ignored."""
     from interdict.cli.main import fail, friendly
     from interdict.domain.matching import RECOMMENDED_THRESHOLD
+    from interdict.schemas.common import comma_list
     from interdict.services.linkage import link_files
 
     chosen = RECOMMENDED_THRESHOLD if threshold is None else threshold
@@ -57,7 +58,7 @@ def crosscheck_link(
         return
     left_file, right_file, report = friendly(link_files)(
         left, right, out, threshold=chosen, encoding=encoding, estimate=not fixed_weights,
-        against_list=against_list, programs=[p.strip() for p in programs.split(",") if p.strip()],
+        against_list=against_list, programs=comma_list(programs),
     )
     if not quiet:
         for file in (left_file, right_file):

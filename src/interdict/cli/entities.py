@@ -17,6 +17,7 @@ import typer
 
 from interdict.cli.crosscheck import crosscheck_app
 from interdict.cli.output import Format, emit
+from interdict.schemas.common import comma_list
 
 entities_app = typer.Typer(
     help="FollowTheMoney entities (acts as the user of INTERDICT_TOKEN).", no_args_is_help=True
@@ -30,10 +31,6 @@ def _main() -> Any:
     from interdict.cli import main
 
     return main
-
-
-def _codes(text: str) -> list[str]:
-    return [c.strip() for c in text.split(",") if c.strip()]
 
 
 @entities_app.command("import")
@@ -56,7 +53,7 @@ def entities_import(
     """Import FtM entities: every line or none; re-importing the same file creates no duplicates."""
     from interdict.services.sharing import DistributionRequest
 
-    dist = DistributionRequest(distribution, _codes(agencies), _codes(mechanisms), condition)
+    dist = DistributionRequest(distribution, comma_list(agencies), comma_list(mechanisms), condition)
     _main().friendly(_import)(file, dist, personal_data, hit_notification, fmt)
 
 

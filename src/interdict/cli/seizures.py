@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from interdict.cli.output import Format, emit
+from interdict.schemas.common import comma_list
 
 seizures_app = typer.Typer(
     help="Seizure reports (acts as the user of INTERDICT_TOKEN).", no_args_is_help=True
@@ -105,8 +106,8 @@ def seizures_import(
             encoding=encoding,
             distribution=DistributionRequest(
                 distribution,
-                [c.strip() for c in agencies.split(",") if c.strip()],
-                [c.strip() for c in mechanisms.split(",") if c.strip()],
+                comma_list(agencies),
+                comma_list(mechanisms),
             ),
         )
         p = m.platform()

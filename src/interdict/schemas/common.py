@@ -90,3 +90,8 @@ class Stamp(BaseModel):
     updated_at: datetime
     updated_by: str
     version: int
+
+
+def comma_list(text: str) -> list[str]:
+    """``"A, B,,C"`` -> ``["A", "B", "C"]``: the codes a form field or a CLI option lists."""
+    return [part.strip() for part in text.split(",") if part.strip()]

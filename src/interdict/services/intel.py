@@ -28,6 +28,7 @@ from interdict.services.records import (
     apply_distribution,
     audit_reads,
     change_distribution,
+    contains_pattern,
     get_visible,
     owner_codes,
     read_one,
@@ -35,16 +36,15 @@ from interdict.services.records import (
     require_version,
     require_writer,
     sharing_of,
+    sharing_page,
+    usernames,
 )
 from interdict.services.sharing import (
     DistributionRequest,
     resolve_distribution,
     store_targets,
-    targets_for_many,
-    viewer,
     visible_select,
 )
-from interdict.store.identity import User
 from interdict.store.records import Attachment, IntelReport
 from interdict.store.structure import Agency
 
@@ -170,7 +170,7 @@ class IntelService:
                 type_coerce(IntelReport.countries, Text).contains(json.dumps(f.country.upper()))
             )
         if f.q:
-            pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = contains_pattern(f.q)
             stmt = stmt.where(
                 or_(
                     IntelReport.title.ilike(pattern, escape="\\"),
@@ -262,14 +262,8 @@ class IntelService:
         """What a caller is shown of each report, with every lookup done once for the whole page."""
         if not reports:
             return []
-        ctx = viewer(session, actor)
-        targets = targets_for_many(session, {r.uuid: r.owner_agency_id for r in reports}, ctx)
-        codes = owner_codes(session, reports)
-        names = dict(
-            session.execute(
-                select(User.id, User.username).where(User.id.in_({r.created_by_id for r in reports}))
-            ).all()
-        )
+        sharing = sharing_page(session, actor, reports)
+        names = usernames(session, (r.created_by_id for r in reports))
         attachments: dict[str, list[AttachmentPublic]] = {r.uuid: [] for r in reports}
         for a in session.scalars(
             select(Attachment).where(Attachment.record_uuid.in_(list(attachments))).order_by(Attachment.id)
@@ -297,16 +291,7 @@ class IntelService:
                 tags=r.tags,
                 countries=r.countries,
                 substances=r.substances,
-                sharing=SharingOut(
-                    owner_agency=codes.get(r.owner_agency_id, "?"),
-                    distribution=Distribution(r.distribution),
-                    agencies=targets[r.uuid].agencies,
-                    mechanisms=targets[r.uuid].mechanisms,
-                    handling_conditions=list(r.handling_conditions),
-                    handling_notes=r.handling_notes,
-                    contains_personal_data=r.contains_personal_data,
-                    hit_notification=r.hit_notification,
-                ),
+                sharing=sharing[r.uuid],
                 attachments=attachments[r.uuid],
                 created_at=r.created_at,
                 created_by=names.get(r.created_by_id, "?"),

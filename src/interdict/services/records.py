@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -20,8 +20,11 @@ from interdict.services.sharing import (
     resolve_distribution,
     store_targets,
     targets_for,
+    targets_for_many,
+    viewer,
     visible_select,
 )
+from interdict.store.identity import User
 from interdict.store.structure import Agency
 
 M = TypeVar("M")
@@ -121,6 +124,41 @@ def sharing_of(session: Session, record: Any) -> SharingOut:
         contains_personal_data=record.contains_personal_data,
         hit_notification=record.hit_notification,
     )
+
+
+def sharing_page(session: Session, actor: Actor, records: Sequence[Any]) -> dict[str, SharingOut]:
+    """``sharing_of`` for a page of records, by uuid, as the caller may see it: the owner sees every
+    target, a recipient only its own (``targets_for_many``); a few statements whatever the page size."""
+    if not records:
+        return {}
+    targets = targets_for_many(session, {r.uuid: r.owner_agency_id for r in records}, viewer(session, actor))
+    codes = owner_codes(session, records)
+    return {
+        r.uuid: SharingOut(
+            owner_agency=codes.get(r.owner_agency_id, "?"),
+            distribution=Distribution(r.distribution),
+            agencies=targets[r.uuid].agencies,
+            mechanisms=targets[r.uuid].mechanisms,
+            handling_conditions=list(r.handling_conditions),
+            handling_notes=r.handling_notes,
+            contains_personal_data=r.contains_personal_data,
+            hit_notification=r.hit_notification,
+        )
+        for r in records
+    }
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its wildcards escaped (use with ``escape="\\"``)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """User id -> username, in one statement."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all())
 
 
 def _summary(s: SharingOut) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from interdict.domain.errors import BadInputError, ConflictError
 from interdict.domain.seizures import CheckedSeizure, FieldError, ItemDraft, SeizureDraft, SeizureRules
 from interdict.domain.sharing import Distribution
 from interdict.domain.substances import catalogue
-from interdict.schemas.common import DistributionChange, SharingOut
+from interdict.schemas.common import DistributionChange
 from interdict.schemas.seizures import SeizureCreate, SeizureItemPublic, SeizurePublic
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
@@ -30,6 +30,8 @@ from interdict.services.records import (
     require_owner,
     require_version,
     require_writer,
+    sharing_page,
+    usernames,
 )
 from interdict.services.sharing import (
     DistributionRequest,
@@ -37,11 +39,8 @@ from interdict.services.sharing import (
     audience_for,
     resolve_distribution,
     store_targets,
-    targets_for_many,
-    viewer,
     visible_select,
 )
-from interdict.store.identity import User
 from interdict.store.seizures import Operation, OperationParticipant, Seizure, SeizureItem
 from interdict.store.structure import Agency
 
@@ -422,14 +421,8 @@ class SeizureService:
     ) -> builtins.list[SeizurePublic]:
         if not rows:
             return []
-        ctx = viewer(session, actor)
-        targets = targets_for_many(session, {r.uuid: r.owner_agency_id for r in rows}, ctx)
-        codes = owner_codes(session, rows)
-        names = dict(
-            session.execute(
-                select(User.id, User.username).where(User.id.in_({r.created_by_id for r in rows}))
-            ).all()
-        )
+        sharing = sharing_page(session, actor, rows)
+        names = usernames(session, (r.created_by_id for r in rows))
         op_ids = {r.operation_id for r in rows if r.operation_id}
         op_codes = (
             dict(session.execute(select(Operation.id, Operation.code).where(Operation.id.in_(op_ids))).all())
@@ -488,16 +481,7 @@ class SeizureService:
                     narrative=r.narrative,
                     items=lines,
                     total_mass_kg=round(sum(i.mass_kg or 0.0 for i in items[r.id]), 6),
-                    sharing=SharingOut(
-                        owner_agency=codes.get(r.owner_agency_id, "?"),
-                        distribution=Distribution(r.distribution),
-                        agencies=targets[r.uuid].agencies,
-                        mechanisms=targets[r.uuid].mechanisms,
-                        handling_conditions=builtins.list(r.handling_conditions),
-                        handling_notes=r.handling_notes,
-                        contains_personal_data=r.contains_personal_data,
-                        hit_notification=r.hit_notification,
-                    ),
+                    sharing=sharing[r.uuid],
                     created_at=r.created_at,
                     created_by=names.get(r.created_by_id, "?"),
                     updated_at=r.updated_at,

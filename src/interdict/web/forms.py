@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from interdict.domain.errors import InterdictError
 from interdict.domain.intel import INFO_ACCURACY, IntelCategory, SourceReliability
 from interdict.domain.sharing import Distribution, HandlingCondition
+from interdict.schemas.common import SharingOut
 from interdict.services.context import Actor
 from interdict.services.records import require_writer
 from interdict.services.sharing import viewer
@@ -91,6 +92,17 @@ def sharing_values(form: dict[str, str], raw: FormData, prefix: str = "") -> dic
         "agencies": [str(v) for v in raw.getlist(prefix + "agencies")],
         "mechanisms": [str(v) for v in raw.getlist(prefix + "mechanisms")],
         "handling_conditions": [str(v) for v in raw.getlist(prefix + "handling_conditions")],
+    }
+
+
+def distribution_form(sharing: SharingOut) -> dict[str, Any]:
+    """The owner's distribution-change form, filled with the record's sharing now."""
+    return {
+        "distribution": sharing.distribution.value,
+        "agencies": sharing.agencies,
+        "mechanisms": sharing.mechanisms,
+        "handling_conditions": sharing.handling_conditions,
+        "reason": "",
     }
 
 

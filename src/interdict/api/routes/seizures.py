@@ -11,7 +11,7 @@ from interdict.api.context import CtxDep
 from interdict.domain.errors import BadInputError
 from interdict.domain.sharing import Distribution
 from interdict.io.downloads import download
-from interdict.schemas.common import DistributionChange, Page
+from interdict.schemas.common import DistributionChange, Page, comma_list
 from interdict.schemas.seizures import (
     ConsolidatedOut,
     ImportRefusal,
@@ -130,7 +130,7 @@ async def import_seizures(
         mapping=mapped,
         mode=mode,
         encoding=encoding,
-        distribution=DistributionRequest(distribution.value, _codes(agencies), _codes(mechanisms)),
+        distribution=DistributionRequest(distribution.value, comma_list(agencies), comma_list(mechanisms)),
     )
     with tempfile.SpooledTemporaryFile(max_size=8 << 20) as tmp:
         while chunk := await file.read(1 << 20):
@@ -157,10 +157,6 @@ def import_report(o: ImportOutcome) -> ImportReport:
         errors=[ImportRefusal(row=e.row, column=e.column, message=e.message) for e in o.errors],
         errors_truncated=o.errors_truncated,
     )
-
-
-def _codes(text: str) -> list[str]:
-    return [c.strip() for c in text.split(",") if c.strip()]
 
 
 @router.get("/seizures/{ref}")

@@ -48,6 +48,7 @@ from interdict.web.forms import (
     PAGE_SIZE,
     bounded,
     choices,
+    distribution_form,
     ensure_writer,
     field_errors,
     posted,
@@ -419,13 +420,7 @@ def read_context(ctx: WebContext, session: Session, actor: Actor, ref: str, **ex
         "can_write": actor.can(Permission.WRITE_RECORDS),
         "my_operations": {op.code for op in ctx.platform.operations.list(session, actor)},
         "audience": audience(session, Seizure, seizure.uuid, actor.today) if is_owner else [],
-        "dist_values": {
-            "distribution": sharing.distribution.value,
-            "agencies": sharing.agencies,
-            "mechanisms": sharing.mechanisms,
-            "handling_conditions": sharing.handling_conditions,
-            "reason": "",
-        },
+        "dist_values": distribution_form(sharing),
         "dist_errors": {},
         **choices(session, actor),
     }
