@@ -324,7 +324,8 @@ def test_blind_hit_names_only_the_owner_agency_and_notifies_it(
         assert ref not in text and ftm_id not in text
     for leaked in ("Zhang Wei", "informant", "score", "0.9", "2", "+86"):
         assert leaked not in text, leaked
-    assert set(result.to_dict()) == {"candidates", "blind_hits", "notes"}
+    # (list_hits: published watch lists only, none loaded here)
+    assert set(result.to_dict()) == {"candidates", "blind_hits", "notes", "list_hits"} and result.list_hits == []
     assert set(result.to_dict()["blind_hits"][0]) == {"agency_code", "message"}
     a_id, b_id = world.agency_id(a_code), world.agency_id(b_code)
     with world.p.db.unit() as s:

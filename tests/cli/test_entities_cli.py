@@ -115,3 +115,31 @@ def test_alerts_after_an_import(run, tmp_path: Path) -> None:  # type: ignore[no
     theirs = json.loads(run("crosscheck", "alerts", "--format", "json", token=th).output)
     assert [a["agency"] for a in theirs] == ["US-DEA"] and theirs[0]["other_ref"] == ""
     assert run("crosscheck", "alerts", "--format", "xml", token=th).exit_code == 1
+
+
+def test_watch_list_import_list_and_alerts(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("reference", "load").exit_code == 0
+    made = run("users", "create", "cli.admin", "--agency", "TH-ONCB", "--role", "platform_admin", "--token")
+    assert made.exit_code == 0, made.output
+    admin = next(line.split(": ", 1)[1] for line in made.output.splitlines() if line.startswith("token: "))
+    th = token_for(run, "cli.wl", "TH-ONCB")
+    excerpt = Path(__file__).parents[1] / "data" / "ofac_sdn_excerpt.csv"
+
+    refused = run("watchlists", "import", str(excerpt), token=th)
+    assert refused.exit_code == 1 and "platform administrators" in refused.output
+    bad_date = run("watchlists", "import", str(excerpt), "--published", "yesterday", token=admin)
+    assert bad_date.exit_code == 1 and "'yesterday' is not a date" in bad_date.output
+    done = run("watchlists", "import", str(excerpt), "--published", "2026-11-01", "--programs", "SDNTK,SDNT",
+               "--format", "json", token=admin)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)[0]["entries"] == 5  # of the excerpt's 8: 3 SDNT, 2 SDNTK
+    listed = run("watchlists", "list", "--format", "json", token=th)
+    assert [(w["code"], w["entries"], w["programs"]) for w in json.loads(listed.output)] == [
+        ("ofac-sdn", 5, "SDNT,SDNTK")]
+
+    file = tmp_path / "people.ftm.json"
+    file.write_text(json.dumps({"id": "p9", "schema": "Person", "properties": {
+        "name": ["Gilberto Rodriguez Orejuela"], "birthDate": ["1939-01-31"]}}) + "\n", encoding="utf-8")
+    assert run("entities", "import", str(file), token=th).exit_code == 0
+    alerts = run("watchlists", "alerts", "--format", "json", token=th)
+    assert [(a["entry_id"], a["list_code"]) for a in json.loads(alerts.output)] == [("4107", "ofac-sdn")]

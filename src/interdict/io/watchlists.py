@@ -40,6 +40,7 @@ OFAC, whose addresses are published in a separate file (``add.csv``) that this r
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -49,7 +50,6 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
 
 import pycountry
 from followthemoney import EntityProxy, model
@@ -1042,11 +1042,23 @@ def detect_format(data: bytes) -> str:
     raise WatchListError(f"unrecognised list format: {problem}", {"line 1": problem})
 
 
-def read_watch_list(data: bytes, *, source: str, published: date | None = None, **ftm: Any) -> WatchList:
-    """Read either format (see :func:`detect_format`); FtM lists need ``code=`` and ``title=``."""
+def read_watch_list(
+    data: bytes,
+    *,
+    source: str,
+    published: date | None = None,
+    programs: Collection[str] = (),
+    code: str | None = None,
+    title: str | None = None,
+) -> WatchList:
+    """Read either format (see :func:`detect_format`). An FtM list takes its ``code`` and ``title``
+    from the arguments (default: ``source``). ``programs``: keep only the entries listed under at least
+    one of these programme codes (any case)."""
+    wanted = {p.upper() for p in programs}
     if detect_format(data) == OFAC_CODE:
-        return read_ofac_sdn(data, source=source, published=published)
-    return read_ftm_list(
-        data, code=str(ftm.get("code", "ftm")), title=str(ftm.get("title", source)), source=source,
-        published=published,
-    )  # fmt: skip
+        return read_ofac_sdn(data, source=source, published=published, programs=wanted or None)
+    listed = read_ftm_list(data, code=code or source, title=title or source, source=source, published=published)
+    if wanted:
+        kept = tuple(e for e in listed.entries if wanted & {p.upper() for p in e.programs})
+        listed = dataclasses.replace(listed, entries=kept)
+    return listed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -50,12 +50,26 @@ class BlindHitOut(BaseModel):
     message: str
 
 
+class ListHitOut(BaseModel):
+    """An entry of a published watch list that matches (lists are public: never blind)."""
+
+    list_code: str
+    list_title: str
+    published_on: date | None
+    entry_id: str
+    caption: str
+    programs: list[str]
+    score: float
+    explanation: str
+
+
 class CrosscheckOut(BaseModel):
     candidates: list[CandidateOut]
     blind_hits: list[BlindHitOut] = Field(
         description="Agencies holding a matching record you may not see: only the agency, never the record"
     )
     notes: list[str]
+    list_hits: list[ListHitOut] = Field(default_factory=list, description="Matching watch-list entries")
 
 
 class NotificationOut(BaseModel):
@@ -83,3 +97,43 @@ class AlertOut(BaseModel):
     score: float | None
     explanation: str | None
     message: str
+
+
+class WatchListOut(BaseModel):
+    """The current version of a published list on the platform, with its provenance."""
+
+    code: str
+    title: str
+    publisher: str
+    published_on: date | None
+    source: str
+    sha256: str
+    entries: int
+    programs: list[str] = Field(description="The programmes imported; empty: the whole list")
+    imported_at: datetime
+
+
+class WatchListImportOut(BaseModel):
+    code: str
+    title: str
+    sha256: str
+    entries: int
+    unchanged: bool = Field(description="The same file was already the current version: nothing changed")
+    superseded: int = Field(description="Entries of the previous version, no longer screened")
+    warnings: list[str]
+
+
+class WatchListAlertOut(BaseModel):
+    """One of your agency's entities matched a watch-list entry when it was written."""
+
+    uuid: str
+    created_at: datetime
+    entity_ref: str
+    entity_caption: str
+    list_code: str
+    list_title: str
+    entry_id: str
+    entry_caption: str
+    programs: list[str]
+    score: float
+    explanation: str

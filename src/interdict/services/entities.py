@@ -24,17 +24,20 @@ sharing differed. One audit row per import (file digest and counts), as for seiz
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from interdict.domain.errors import BadInputError, ConflictError
 from interdict.domain.matching import RECOMMENDED_THRESHOLD, Subject
+from interdict.schemas.common import DistributionChange
+from interdict.schemas.entities import EntityPublic
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
 from interdict.services.entity_alerts import match_new
@@ -42,12 +45,24 @@ from interdict.services.entity_crosscheck import KEY_CAP, MAX_CANDIDATES, Crossc
 from interdict.services.entity_ftm import FtmExport, read_ftm_lines
 from interdict.services.entity_rules import (
     PERSONAL_SCHEMATA,
+    SCHEMATA,
     CheckedEntity,
     check_entity,
     entity_keys,
     subject_of,
 )
-from interdict.services.records import read_one, require_owner, require_version, require_writer
+from interdict.services.records import (
+    audit_reads,
+    change_distribution,
+    contains_pattern,
+    owner_codes,
+    read_one,
+    require_owner,
+    require_version,
+    require_writer,
+    sharing_page,
+    usernames,
+)
 from interdict.services.sharing import (
     DistributionRequest,
     ResolvedDistribution,
@@ -56,10 +71,12 @@ from interdict.services.sharing import (
     store_targets,
     visible_select,
 )
+from interdict.services.watchlists import match_lists, screen
 from interdict.store.entities import Entity, EntityKey
 from interdict.store.records import RecordShare
+from interdict.store.structure import Agency
 
-__all__ = ["EntityDraft", "EntityService", "FtmExport", "ImportResult"]
+__all__ = ["EntityDraft", "EntityFilters", "EntityService", "FtmExport", "ImportResult"]
 
 KIND = "entity"
 
@@ -76,6 +93,13 @@ class EntityDraft:
     handling_notes: str = ""
     contains_personal_data: bool | None = None
     hit_notification: bool = True
+
+
+@dataclass(frozen=True)
+class EntityFilters:
+    schema: str | None = None
+    owner: str | None = None  # owner agency code
+    text: str | None = None  # part of the caption
 
 
 @dataclass
@@ -191,6 +215,7 @@ class EntityService:
         write_keys(session, [entity])
         session.flush()
         match_new(session, self.audit, actor, [entity])
+        match_lists(session, self.audit, actor, [entity])
         self.audit.record(
             session,
             actor,
@@ -226,6 +251,7 @@ class EntityService:
         session.flush()
         write_keys(session, [entity])
         match_new(session, self.audit, actor, [entity])
+        match_lists(session, self.audit, actor, [entity])
         self.audit.record(
             session,
             actor,
@@ -241,9 +267,60 @@ class EntityService:
         )
         return entity
 
+    def change_distribution(
+        self, session: Session, actor: Actor, ref: str, data: DistributionChange
+    ) -> Entity:
+        """The owner's audited change of who may see the entity (and so who its keys can match for)."""
+        return change_distribution(session, self.audit, actor, Entity, ref, "entity", KIND, data)
+
     # -- read ----------------------------------------------------------------------------------------
     def get(self, session: Session, actor: Actor, ref: str) -> Entity:
         return read_one(session, self.audit, actor, Entity, ref, "entity", KIND)
+
+    def list(
+        self, session: Session, actor: Actor, f: EntityFilters, limit: int, offset: int
+    ) -> tuple[builtins.list[Entity], bool]:
+        """The entities the actor's agency may see, newest first; reads of other agencies' are audited."""
+        stmt = visible_select(session, actor, Entity)
+        if f.schema:
+            if f.schema not in SCHEMATA:
+                raise BadInputError(
+                    f"unknown schema {f.schema!r}; expected one of {', '.join(SCHEMATA)}", {"schema": "unknown"}
+                )
+            stmt = stmt.where(Entity.schema == f.schema)
+        if f.owner:
+            owner_id = session.scalar(select(Agency.id).where(Agency.code == f.owner.upper()))
+            stmt = stmt.where(Entity.owner_agency_id == (owner_id or -1))
+        if f.text:
+            stmt = stmt.where(Entity.caption.ilike(contains_pattern(f.text), escape="\\"))
+        rows = builtins.list(
+            session.scalars(stmt.order_by(Entity.created_at.desc(), Entity.id.desc()).limit(limit + 1).offset(offset))
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        audit_reads(session, self.audit, actor, rows, KIND, "list", owner_codes(session, rows))
+        return rows, more
+
+    def public_page(self, session: Session, actor: Actor, rows: Sequence[Entity]) -> builtins.list[EntityPublic]:
+        """What the caller is shown of each (visible) entity, every lookup done once for the page."""
+        sharing = sharing_page(session, actor, rows)
+        names = usernames(session, (r.created_by_id for r in rows))
+        return [
+            EntityPublic(
+                uuid=r.uuid,
+                id=r.ftm_id,
+                schema_=r.schema,
+                caption=r.caption,
+                properties=r.properties,
+                source=r.source,
+                sharing=sharing[r.uuid],
+                created_at=r.created_at,
+                created_by=names.get(r.created_by_id, "?"),
+                updated_at=r.updated_at,
+                version=r.version,
+            )
+            for r in rows
+        ]
 
     # -- import --------------------------------------------------------------------------------------
     def import_ftm(
@@ -323,6 +400,7 @@ class EntityService:
         write_keys(session, fresh + changed)
         session.flush()
         result.alerts = match_new(session, self.audit, actor, fresh + changed)
+        result.alerts += match_lists(session, self.audit, actor, fresh + changed)
         result.created, result.updated = len(fresh), len(changed)
         self.audit.record(
             session,
@@ -364,8 +442,9 @@ class EntityService:
         key_cap: int = KEY_CAP,
         max_candidates: int = MAX_CANDIDATES,
     ) -> CrosscheckResult:
-        """Cross-check ``query`` against every entity; see services/entity_crosscheck.py."""
-        return crosscheck(
+        """Cross-check ``query`` against every entity (services/entity_crosscheck.py) and against the
+        published watch lists (services/watchlists.py)."""
+        result = crosscheck(
             session,
             self.audit,
             actor,
@@ -375,3 +454,5 @@ class EntityService:
             key_cap=key_cap,
             max_candidates=max_candidates,
         )
+        hits = screen(session, query, threshold=threshold, limit=limit, key_cap=key_cap)
+        return dataclasses.replace(result, list_hits=hits) if hits else result

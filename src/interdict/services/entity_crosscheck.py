@@ -33,7 +33,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -48,7 +48,10 @@ from interdict.services.sharing import viewer
 from interdict.store.entities import CrosscheckNotification, Entity, EntityKey
 from interdict.store.visibility import ViewerContext, visible
 
-__all__ = ["KEY_CAP", "MAX_CANDIDATES", "BlindHit", "Candidate", "CrosscheckResult", "crosscheck"]
+if TYPE_CHECKING:
+    from interdict.services.watchlists import ListHit
+
+__all__ = ["KEY_CAP", "MAX_CANDIDATES", "BlindHit", "Candidate", "CrosscheckResult", "crosscheck", "find_keyed"]
 
 KIND = "entity"
 KEY_CAP = 5_000
@@ -83,6 +86,8 @@ class CrosscheckResult:
     candidates: list[Candidate] = field(default_factory=list)
     blind_hits: list[BlindHit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Entries of the published watch lists that match (services/watchlists.py): public, so never blind.
+    list_hits: list[ListHit] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,20 +103,42 @@ def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
         yield items[i : i + size]
 
 
-def _key_rows(session: Session, keys: Sequence[str], cap: int) -> dict[str, list[int]]:
-    """The entities carrying each key, at most ``cap`` + 1 per key (an index range read per key), in one
-    statement: a key with more than ``cap`` is too common to use, and its rows stop at the bound."""
+def _key_rows(
+    session: Session, keys: Sequence[str], cap: int, table: str = "entity_keys", column: str = "entity_id"
+) -> dict[str, list[int]]:
+    """The rows carrying each key, at most ``cap`` + 1 per key (an index range read per key), in one
+    statement: a key with more than ``cap`` is too common to use, and its rows stop at the bound.
+    ``table``/``column``: a key table and the id it indexes (``entity_keys``, ``watch_list_keys``)."""
     out: dict[str, list[int]] = {}
-    table = EntityKey.__tablename__
     for chunk in chunks(keys, 100):
         params = {f"k{i}": k for i, k in enumerate(chunk)}
         sql = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT key, entity_id FROM {table} WHERE key = :k{i} LIMIT {cap + 1}) AS q{i}"
+            f"SELECT * FROM (SELECT key, {column} FROM {table} WHERE key = :k{i} LIMIT {cap + 1}) AS q{i}"
             for i in range(len(chunk))
         )
-        for key, entity_id in session.execute(text(sql), params):
-            out.setdefault(str(key), []).append(int(entity_id))
+        for key, row_id in session.execute(text(sql), params):
+            out.setdefault(str(key), []).append(int(row_id))
     return out
+
+
+def find_keyed(
+    session: Session,
+    table: str,
+    column: str,
+    keys: Sequence[str],
+    cap: int,
+    most: int,
+    exclude: Collection[int] = (),
+) -> tuple[list[int], list[str], int]:
+    """Steps 1 and 2 of the module docstring over any key table: the ``most`` heaviest ids sharing a
+    usable key (never those of ``exclude``), the keys too common to use, and how many ids shared one."""
+    found = _key_rows(session, keys, cap, table, column) if keys else {}
+    common = sorted(k for k, ids in found.items() if len(ids) > cap)
+    usable = {
+        k: kept for k, ids in found.items() if len(ids) <= cap and (kept := [i for i in ids if i not in exclude])
+    }
+    ids, sharing = _candidate_ids(usable, most) if usable else ([], 0)
+    return ids, common, sharing
 
 
 def _candidate_ids(rows: dict[str, list[int]], most: int) -> tuple[list[int], int]:
@@ -154,12 +181,9 @@ def find_candidates(
     subject's keys, their rows, the ``most`` heaviest candidates (never those of ``exclude``), read once
     with the visibility filter as a column. Also returns the stored form of each key -> the key."""
     keys = {stored_key(k): k for k in subject_keys(subject, for_index=False)}
-    found = _key_rows(session, sorted(keys), key_cap) if keys else {}
-    common = sorted(k for k, ids in found.items() if len(ids) > key_cap)
-    usable = {
-        k: kept for k, ids in found.items() if len(ids) <= key_cap and (kept := [i for i in ids if i not in exclude])
-    }
-    ids, sharing = _candidate_ids(usable, most) if usable else ([], 0)
+    ids, common, sharing = find_keyed(
+        session, EntityKey.__tablename__, "entity_id", sorted(keys), key_cap, most, exclude
+    )
     seen = visible(Entity, ctx).label("seen")
     rows: list[Any] = []
     for chunk in chunks(ids):

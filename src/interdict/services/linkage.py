@@ -38,7 +38,7 @@ from interdict.domain.matching import (
     subject_keys,
 )
 from interdict.io.sheets import SheetError, open_rows
-from interdict.io.watchlists import ListedIdentifier, WatchList, detect_format
+from interdict.io.watchlists import ListedIdentifier, WatchList, WatchListEntry
 
 __all__ = [
     "COLUMNS",
@@ -295,27 +295,47 @@ def _compact(raw: str) -> str:
     return "".join(c for c in raw.upper() if c.isalnum())
 
 
+def entry_subject(entry: WatchListEntry) -> dict[str, Any]:
+    """What the engine compares of a list entry, as ``Subject.build`` keywords (JSON-serialisable: the
+    store keeps it with the entry): names and aliases, birth dates, nationalities, identifiers, address."""
+    return {
+        "schema": entry.schema if entry.schema in ("Person", "Organization", "Company") else "LegalEntity",
+        "names": [entry.name, *entry.other_names, *entry.aliases],
+        "birth_dates": list(entry.birth_dates),
+        "nationalities": list(entry.nationalities),
+        "identifiers": [[listed.kind, _listed_value(listed)] for listed in entry.identifiers
+                        if listed.kind in _LIST_KINDS],
+        "address": " ".join(entry.addresses),
+    }
+
+
+def subject_from(ref: str, fields: dict[str, Any]) -> Subject:
+    """The subject of :func:`entry_subject`'s fields."""
+    return Subject.build(
+        ref,
+        schema=fields["schema"],
+        names=fields["names"],
+        birth_dates=fields["birth_dates"],
+        nationalities=fields["nationalities"],
+        identifiers=[(kind, value) for kind, value in fields["identifiers"]],
+        address=fields["address"],
+    )
+
+
+def entry_label(title: str, entry_id: str, programs: Sequence[str]) -> str:
+    """How a hit names the list, the entry and its programmes."""
+    return f"{title} entry {entry_id} ({', '.join(programs) or 'no programme'})"
+
+
 def watch_list_subjects(watch_list: WatchList) -> tuple[list[Subject], dict[str, str]]:
-    """The entries of a watch list as subjects (name and aliases, birth dates, identifiers), and for
-    each a label naming the list, the entry and its programmes, which prefixes every explanation."""
+    """The entries of a watch list as subjects, and for each a label naming the list, the entry and its
+    programmes, which prefixes every explanation."""
     subjects: list[Subject] = []
     labels: dict[str, str] = {}
     for entry in watch_list.entries:
-        identifiers = [(listed.kind, _listed_value(listed)) for listed in entry.identifiers
-                       if listed.kind in _LIST_KINDS]
-        schema = entry.schema if entry.schema in ("Person", "Organization", "Company") else "LegalEntity"
         ref = f"{entry.list_code}:{entry.entry_id}"
-        subjects.append(Subject.build(
-            ref,
-            schema=schema,
-            names=[entry.name, *entry.other_names, *entry.aliases],
-            birth_dates=entry.birth_dates,
-            nationalities=entry.nationalities,
-            identifiers=identifiers,
-            address=" ".join(entry.addresses),
-        ))
-        programmes = ", ".join(entry.programs) or "no programme"
-        labels[ref] = f"{watch_list.title} entry {entry.entry_id} ({programmes})"
+        subjects.append(subject_from(ref, entry_subject(entry)))
+        labels[ref] = entry_label(watch_list.title, entry.entry_id, entry.programs)
     return subjects, labels
 
 
@@ -330,23 +350,16 @@ def link_file_at(path: Path, encoding: str = "utf-8") -> LinkFile:
 
 def read_list_file(path: Path, *, programs: Sequence[str] = ()) -> WatchList:
     """A published watch list from a file (OFAC sdn.csv layout or FtM JSON lines)."""
-    from interdict.io.watchlists import WatchListError, read_ftm_list, read_ofac_sdn
+    from interdict.io.watchlists import WatchListError, read_watch_list
 
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise LinkageError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     try:
-        if detect_format(data) == "ofac-sdn":
-            return read_ofac_sdn(data, source=path.name, programs=set(programs) or None)
-        listed = read_ftm_list(data, code=path.stem, title=path.stem, source=path.name)
+        return read_watch_list(data, source=path.name, programs=programs, code=path.stem, title=path.stem)
     except WatchListError as exc:
         raise LinkageError(f"{path.name}: {exc.detail}") from exc
-    if programs:
-        wanted = {p.upper() for p in programs}
-        kept = tuple(e for e in listed.entries if wanted & {p.upper() for p in e.programs})
-        listed = dataclasses.replace(listed, entries=kept)
-    return listed
 
 
 def write_links_file(links: Iterable[Link], out: Path) -> None:

@@ -12,6 +12,7 @@ from interdict.schemas.crosscheck import (
     CandidateOut,
     CrosscheckOut,
     CrosscheckQuery,
+    ListHitOut,
     NotificationOut,
 )
 from interdict.services.entity_alerts import alerts_for
@@ -47,6 +48,7 @@ def crosscheck(body: CrosscheckQuery, ctx: CtxDep) -> CrosscheckOut:
             ],
             blind_hits=[BlindHitOut(agency_code=h.agency_code, message=h.message) for h in result.blind_hits],
             notes=result.notes,
+            list_hits=[ListHitOut(**h.__dict__) for h in result.list_hits],
         )
 
 

@@ -14,6 +14,7 @@ from interdict.services.context import Actor
 from interdict.services.entity_alerts import alerts_for
 from interdict.services.entity_crosscheck import CrosscheckResult, notifications_for
 from interdict.services.entity_rules import query_subject
+from interdict.services.watchlists import alerts_for as list_alerts_for
 from interdict.web.context import WebContext, WebDep, page
 from interdict.web.forms import field_errors, posted, split_list
 
@@ -33,6 +34,8 @@ def _context(
         "result": None,
         "inbox": notifications_for(session, actor, 50, 0),
         "alerts": alerts_for(session, actor, 50, 0),
+        "list_alerts": list_alerts_for(session, actor, 50, 0),
+        "watch_lists": ctx.platform.watchlists.lists(session),
     }
     context.update(extra)
     return context
