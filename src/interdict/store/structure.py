@@ -78,3 +78,16 @@ class Agreement(Base):
     agency_a: Mapped[Agency | None] = relationship(foreign_keys=[agency_a_id])
     agency_b: Mapped[Agency | None] = relationship(foreign_keys=[agency_b_id])
     mechanism: Mapped[Mechanism | None] = relationship()
+
+
+class StructureGeneration(Base):
+    """One row: a counter bumped in the transaction of every change to agencies, mechanisms, memberships
+    or agreements (``store.generation``), and a token drawn when the database was created. Together they
+    name the state of the cooperation structure, so a process may keep what it derived from one state
+    (``store.visibility.viewer_context``) until the counter moves."""
+
+    __tablename__ = "structure_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(36))
+    value: Mapped[int] = mapped_column(Integer, default=0)

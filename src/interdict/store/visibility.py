@@ -2,13 +2,19 @@
 
 ``viewer_context`` reads, inside the caller's transaction, what the rule needs to know about the
 viewing agency today (its current mechanisms and its personal-data partners), so a change of
-membership or agreement counts from the very next request. ``visible`` turns that into a WHERE
+membership or agreement counts from the very next request. What it derived is kept per process for
+the same database, agency, day and *structure generation* (store/generation.py: a counter every
+change to agencies, mechanisms, memberships and agreements moves in its own transaction), so a request
+costs one read of that counter instead of three queries, and a change still counts from the next
+request; a transaction that changed the structure itself never uses or fills the cache. ``visible`` turns that into a WHERE
 clause over any table with ``SharedColumns``. ``interdict.domain.sharing.can_see`` is the same rule in
 Python; tests/store/test_visibility_oracle.py holds the two equal.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +23,7 @@ from sqlalchemy import ColumnElement, and_, case, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from interdict.domain.sharing import Distribution
+from interdict.store import generation
 from interdict.store.records import RecordShare
 from interdict.store.structure import Agreement, MechanismMember
 
@@ -36,7 +43,31 @@ def _current_members(day: date) -> ColumnElement[bool]:
     )
 
 
+_CACHE: OrderedDict[tuple[str, str, int, int, date], ViewerContext] = OrderedDict()
+_CACHE_SIZE = 4096
+_LOCK = threading.Lock()
+
+
 def viewer_context(session: Session, agency_id: int, day: date) -> ViewerContext:
+    """The viewer's context, from the cache when the structure has not changed (module docstring)."""
+    state = generation.current(session)
+    if state is None:
+        return _read_context(session, agency_id, day)
+    key = (str(session.get_bind().engine.url), state[0], state[1], agency_id, day)
+    with _LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+            return found
+    ctx = _read_context(session, agency_id, day)
+    with _LOCK:
+        _CACHE[key] = ctx
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return ctx
+
+
+def _read_context(session: Session, agency_id: int, day: date) -> ViewerContext:
     mechanisms = frozenset(
         session.scalars(
             select(MechanismMember.mechanism_id).where(
