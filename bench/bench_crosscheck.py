@@ -7,7 +7,8 @@
    Nine in ten are shared with all agencies; one in ten stays with its owner, with hit notification on.
 2. Asks ``--queries`` noisy copies of stored persons (another script or order, a typo, the phone in
    local format, a missing or mistyped birth date or passport) through the service the API and CLI use
-   (``services.entity_crosscheck.crosscheck``), as an analyst of another agency, and times each call.
+   (``EntityService.crosscheck``: the store and the watch lists), as an analyst of another agency,
+   and times each call.
 3. Prints the median and p99 latency and recall@10: the share of queries whose true person is among
    the ten best candidates (asked with threshold 0, so that the ten best come back whatever their
    score; queries for owner-only persons count as found when the answer carries a blind hit for the
@@ -118,7 +119,6 @@ def load(url: str, data_dir: Path, people: list[Person]) -> dict[str, Any]:
 def ask(url: str, data_dir: Path, people: list[Person], queries: int, seed: int) -> dict[str, Any]:
     from interdict.domain.matching import RECOMMENDED_THRESHOLD
     from interdict.domain.names import warm_up
-    from interdict.services.entity_crosscheck import crosscheck
     from interdict.services.entity_rules import query_subject
 
     warm_up()  # as `interdict serve` does before it listens
@@ -140,7 +140,7 @@ def ask(url: str, data_dir: Path, people: list[Person], queries: int, seed: int)
                                   nationalities=[copy.nationality], identifiers=identifiers,
                                   country=copy.nationality)
             started = time.perf_counter()
-            result = crosscheck(s, p.audit, actor, query, limit=10, threshold=0.0)
+            result = p.entities.crosscheck(s, actor, query, 10, threshold=0.0)  # with the watch lists
             times.append(time.perf_counter() - started)
             truth = str(uuid.UUID(int=int(person.id[1:]) + 1))
             private = int(person.id[1:]) % 10 == 0

@@ -44,8 +44,16 @@ class Kind(enum.StrEnum):
     SEIZURE_COLLECTION = "seizure-collection"  # list and statistics: exactly the seizures the agency may see
     REFERENCE = "reference"  # catalogue-like answers with no records: any signed-in user
     OPERATION = "operation"  # joint operations: participants only, 404 for anyone else
+    ENTITY_READ = "entity-read"  # one FtM entity: visible -> 200, else 404 as if missing
+    ENTITY_OWNER = "entity-owner"  # visible + owner agency + writer role; else 404 / 403
+    ENTITY_COLLECTION = "entity-collection"  # list and FtM export: exactly the entities the agency may see
     CROSSCHECK = "crosscheck"  # any user of an agency: visible candidates, blind hits, its own inbox
     RFI = "rfi"  # a request for information: requester or recipient agency; 404 for anyone else
+    CASE = "case"  # a case file: its owner agency and current participants; 404 for anyone else
+    INDICATORS = "indicators"  # published figures: every signed-in user reads; writer roles enter
+    SITUATION = "situation"  # signals and reports over exactly the seizures the agency may see; mechanism
+    # reports and alerts for current members only
+    NETWORK = "network"  # the graph of exactly the entities, relations, cases and seizures the agency may see
 
 
 @dataclass(frozen=True)
@@ -118,10 +126,21 @@ POLICY: dict[tuple[str, str], RoutePolicy] = {
     ("GET", f"{S}/{{ref}}"): RoutePolicy(Kind.SEIZURE_READ),
     ("PUT", f"{S}/{{ref}}/distribution"): RoutePolicy(Kind.SEIZURE_OWNER),
     ("PUT", f"{S}/{{ref}}/operation"): RoutePolicy(Kind.SEIZURE_OWNER, "and a participant of the operation"),
+    # -- entities (the matrix's entity twins: every role, relation and distribution) ---------------
+    ("GET", f"{API}/entities"): RoutePolicy(Kind.ENTITY_COLLECTION),
+    ("POST", f"{API}/entities"): RoutePolicy(Kind.RECORD_CREATE),
+    ("POST", f"{API}/entities/imports"): RoutePolicy(Kind.RECORD_CREATE),
+    ("GET", f"{API}/entities/export"): RoutePolicy(Kind.ENTITY_COLLECTION),
+    ("GET", f"{API}/entities/{{ref}}"): RoutePolicy(Kind.ENTITY_READ),
+    ("PATCH", f"{API}/entities/{{ref}}"): RoutePolicy(Kind.ENTITY_OWNER),
+    ("PUT", f"{API}/entities/{{ref}}/distribution"): RoutePolicy(Kind.ENTITY_OWNER),
     # -- cross-check (tests/api/test_crosscheck_api.py: every role, relation and distribution) -------
     ("POST", f"{API}/crosscheck"): RoutePolicy(Kind.CROSSCHECK, "candidates only from visible records"),
     ("GET", f"{API}/crosscheck/notifications"): RoutePolicy(Kind.CROSSCHECK, "the caller agency's own"),
     ("GET", f"{API}/crosscheck/alerts"): RoutePolicy(Kind.CROSSCHECK, "the caller agency's own"),
+    ("GET", f"{API}/watchlists"): RoutePolicy(Kind.REFERENCE, "published lists: public data"),
+    ("POST", f"{API}/watchlists/imports"): RoutePolicy(Kind.STRUCTURE_ADMIN, "platform admins import lists"),
+    ("GET", f"{API}/watchlists/alerts"): RoutePolicy(Kind.CROSSCHECK, "the caller agency's own"),
     ("GET", f"{API}/stats/seizures"): RoutePolicy(Kind.SEIZURE_COLLECTION),
     ("GET", f"{API}/stats/seizures/export"): RoutePolicy(Kind.SEIZURE_COLLECTION),
     ("GET", f"{API}/operations"): RoutePolicy(Kind.OPERATION),
@@ -142,6 +161,41 @@ POLICY: dict[tuple[str, str], RoutePolicy] = {
     ("POST", f"{API}/rfis/{{ref}}/answer"): RoutePolicy(Kind.RFI, "recipient's writer roles; own records"),
     ("POST", f"{API}/rfis/{{ref}}/decline"): RoutePolicy(Kind.RFI, "recipient's writer roles"),
     ("POST", f"{API}/rfis/{{ref}}/withdraw"): RoutePolicy(Kind.RFI, "requester's writer roles"),
+    # -- cases, joint investigations, syndicates (test_authz_matrix.py: test_case_routes_*) -------------
+    ("POST", f"{API}/cases"): RoutePolicy(Kind.CASE, "writer roles; the caller's agency owns it"),
+    ("GET", f"{API}/cases"): RoutePolicy(Kind.CASE, "owned or taken part in by the caller's agency"),
+    ("GET", f"{API}/cases/{{ref}}"): RoutePolicy(Kind.CASE, "links: only records the caller's agency sees"),
+    ("PATCH", f"{API}/cases/{{ref}}"): RoutePolicy(Kind.CASE, "owner's writer roles"),
+    ("POST", f"{API}/cases/{{ref}}/status"): RoutePolicy(Kind.CASE, "owner's writer roles"),
+    ("POST", f"{API}/cases/{{ref}}/participants"): RoutePolicy(Kind.CASE, "owner's writer roles"),
+    ("DELETE", f"{API}/cases/{{ref}}/participants/{{agency}}"): RoutePolicy(
+        Kind.CASE, "owner's writer roles; a participant's writers for their own agency"),
+    ("POST", f"{API}/cases/{{ref}}/links"): RoutePolicy(Kind.CASE, "participants' writer roles; visible records"),
+    ("DELETE", f"{API}/cases/{{ref}}/links/{{record}}"): RoutePolicy(
+        Kind.CASE, "writer roles of the linking agency or the owner"),
+    ("POST", f"{API}/cases/{{ref}}/notes"): RoutePolicy(Kind.CASE, "participants' writer roles"),
+    ("POST", f"{API}/cases/{{ref}}/messages"): RoutePolicy(Kind.CASE, "participants' writer roles"),
+    ("GET", f"{API}/syndicates"): RoutePolicy(Kind.CASE, "visible entities of visible cases"),
+    ("GET", f"{API}/syndicates/{{ref}}"): RoutePolicy(Kind.CASE, "a visible Organization entity"),
+    # -- situation monitoring (test_authz_matrix.py: test_indicator_routes_*, test_situation_routes_*) -----
+    ("GET", f"{API}/indicators/catalogue"): RoutePolicy(Kind.REFERENCE, "the indicator catalogue"),
+    ("GET", f"{API}/indicators/values"): RoutePolicy(Kind.INDICATORS, "published figures: everyone"),
+    ("POST", f"{API}/indicators/values"): RoutePolicy(Kind.INDICATORS, "writer roles"),
+    ("GET", f"{API}/indicators/values/history"): RoutePolicy(Kind.INDICATORS, "published figures: everyone"),
+    ("POST", f"{API}/indicators/imports"): RoutePolicy(Kind.INDICATORS, "writer roles"),
+    ("GET", f"{API}/indicators/estimates/opium-heroin"): RoutePolicy(Kind.INDICATORS, "no records"),
+    ("GET", f"{API}/signals"): RoutePolicy(Kind.SITUATION, "over exactly the visible seizures"),
+    ("POST", f"{API}/signals/publish"): RoutePolicy(
+        Kind.SITUATION, "writer roles of current members; only what every member sees"),
+    ("GET", f"{API}/situation/report"): RoutePolicy(
+        Kind.SITUATION, "visible seizures; a mechanism's report for its current members only"),
+    # -- network analysis (test_authz_matrix.py: test_network_routes_hold_exactly_the_visible) --------------
+    ("GET", f"{API}/network"): RoutePolicy(Kind.NETWORK, "every role; only visible records are nodes"),
+    ("GET", f"{API}/network/path"): RoutePolicy(Kind.NETWORK, "paths through visible nodes only"),
+    ("GET", f"{API}/network/ego"): RoutePolicy(Kind.NETWORK, "a visible node; else as if missing"),
+    ("GET", f"{API}/network/disrupt"): RoutePolicy(Kind.NETWORK, "visible nodes only"),
+    ("POST", f"{API}/network/money"): RoutePolicy(Kind.NETWORK, "reads only; payments between visible nodes"),
+    ("GET", f"{API}/network/export"): RoutePolicy(Kind.NETWORK, "visible; others' no-onward records withheld"),
 }
 
 def routes_of(*kinds: Kind) -> list[tuple[str, str]]:
@@ -324,9 +378,9 @@ def record_route_outcome(kind: Kind, role: str, visible: bool, owner: bool) -> i
     if not visible:
         return 404
     can = ROLE_CAN[role]
-    if kind in (Kind.RECORD_READ, Kind.SEIZURE_READ):
+    if kind in (Kind.RECORD_READ, Kind.SEIZURE_READ, Kind.ENTITY_READ):
         return ALLOWED
-    if kind in (Kind.RECORD_OWNER, Kind.SEIZURE_OWNER):
+    if kind in (Kind.RECORD_OWNER, Kind.SEIZURE_OWNER, Kind.ENTITY_OWNER):
         return ALLOWED if owner and can.write else 403
     if kind is Kind.RECORD_ONWARD:
         if owner:

@@ -58,7 +58,9 @@ from interdict.schemas.intel import OnwardRequestCreate
 from interdict.schemas.seizures import OperationCreate, SeizureCreate
 from interdict.schemas.structure import AgreementCreate
 from interdict.services import auth
+from interdict.services.entities import EntityDraft
 from interdict.services.platform import Platform
+from interdict.services.sharing import DistributionRequest
 from interdict.settings import Settings
 from interdict.store.identity import ApiToken, User
 from tests.api.policy import (
@@ -158,8 +160,10 @@ class Scene:
     spare_tokens: dict[str, str]  # username -> uuid of a token nobody uses
     rel_of: dict[str, Rel] = field(default_factory=dict)
     seizures: dict[str, str] = field(default_factory=dict)  # Rec key -> uuid of its seizure twin
+    entities: dict[str, str] = field(default_factory=dict)  # Rec key -> uuid of its entity twin
+    entity_names: dict[str, str] = field(default_factory=dict)  # Rec key -> the twin's (marker) name
     # Who sees each twin: the records' own sets change as later tests share them further; the twins don't.
-    seizure_seen: dict[str, frozenset[Rel]] = field(default_factory=dict)
+    twin_seen: dict[str, frozenset[Rel]] = field(default_factory=dict)
 
     def user(self, rel: Rel, role: str) -> Person:
         return self.users[(rel, role)]
@@ -173,6 +177,9 @@ class Scene:
         for rec in self.records.values():
             if rel is None or rel not in rec.seen_by:
                 out.update(rec.markers())
+        for key, ref in self.entities.items():
+            if rel is None or rel not in self.twin_seen[key]:
+                out.update({ref: f"entity twin {key}", self.entity_names[key].lower(): f"entity twin {key} name"})
         return out
 
     def visible(self, rel: Rel) -> set[str]:
@@ -250,6 +257,18 @@ def _build(url: str, tmp: Path) -> Scene:
                 "agencies": rec.agencies, "mechanisms": rec.mechanisms, "contains_personal_data": rec.personal_data,
                 "items": [{"substance": "heroin", "quantity": 1.5, "unit": "kg"}], "place": "Bokeo"}))
             seizures[rec.key] = made.uuid
+    # And an entity twin (an FtM Person with a marker for a name), shared exactly like it too.
+    entities: dict[str, str] = {}
+    entity_names: dict[str, str] = {}
+    for rec in records.values():
+        by = author if rec.owner is Rel.OWNER else outsider
+        name = f"Twin {_marker('ent')}"
+        with platform.db.unit() as s:
+            entity = platform.entities.create(s, w.actor(by), EntityDraft(
+                schema="Person", properties={"name": [name], "birthDate": ["1979-03-05"]},
+                distribution=DistributionRequest(rec.distribution, rec.agencies, rec.mechanisms),
+                contains_personal_data=rec.personal_data))
+            entities[rec.key], entity_names[rec.key] = entity.uuid, name
     with platform.db.unit() as s:
         platform.operations.create(s, w.actor(author), OperationCreate(
             code="OP-MEK", name="Joint operation", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31),
@@ -285,8 +304,8 @@ def _build(url: str, tmp: Path) -> Scene:
     scene = Scene(create_app(platform=platform, clock=clock), platform, clock, w, users, author, login, records,
                   matrix, onward, spare)
     scene.rel_of = {p.username: Rel(p.agency) for p in [*scene.everyone, login]}
-    scene.seizures = seizures
-    scene.seizure_seen = {rec.key: frozenset(rec.seen_by) for rec in records.values()}
+    scene.seizures, scene.entities, scene.entity_names = seizures, entities, entity_names
+    scene.twin_seen = {rec.key: frozenset(rec.seen_by) for rec in records.values()}
     return scene
 
 
@@ -583,12 +602,32 @@ SAMPLE_BODY: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
                                                        "ends_on": TODAY}},
     ("PUT", f"{API}/operations/{{code}}/results"): lambda s: {"json": {"lines": [{"cases": 1}]}},
     ("POST", f"{API}/crosscheck"): lambda s: {"json": {"names": ["Zhang Wei"]}},
+    ("POST", f"{API}/watchlists/imports"): lambda s: {"files": {"file": ("l.jsonl", b"", "application/x-ndjson")}},
+    ("POST", f"{API}/entities"): lambda s: {"json": {"schema": "Person", "properties": {"name": ["Zhang Wei"]}}},
+    ("POST", f"{API}/entities/imports"): lambda s: {"files": {"file": ("e.jsonl", b"", "application/x-ndjson")}},
+    ("PATCH", f"{API}/entities/{{ref}}"): lambda s: {"json": {"properties": {"name": ["Wei Zhang"]}, "version": 1}},
+    ("PUT", f"{API}/entities/{{ref}}/distribution"): lambda s: {"json": {"distribution": "all", "reason": "wider"}},
     ("POST", f"{API}/rfis"): lambda s: {"json": {"recipient": Rel.OUTSIDER.code, "title": "Who is this?"}},
     ("POST", f"{API}/rfis/{{ref}}/acknowledge"): lambda s: {},
     ("POST", f"{API}/rfis/{{ref}}/messages"): lambda s: {"json": {"body": "Any news?"}},
     ("POST", f"{API}/rfis/{{ref}}/answer"): lambda s: {"json": {"body": "Here it is.", "records": []}},
     ("POST", f"{API}/rfis/{{ref}}/decline"): lambda s: {"json": {"reason": "Not ours."}},
     ("POST", f"{API}/rfis/{{ref}}/withdraw"): lambda s: {"json": {"reason": "Found it."}},
+    ("POST", f"{API}/cases"): lambda s: {"json": {"title": "New case", "offences": ["drug_trafficking"]}},
+    ("PATCH", f"{API}/cases/{{ref}}"): lambda s: {"json": {"version": 1, "title": "Changed"}},
+    ("POST", f"{API}/cases/{{ref}}/status"): lambda s: {"json": {"status": "closed"}},
+    ("POST", f"{API}/cases/{{ref}}/participants"): lambda s: {"json": {"agency": Rel.OUTSIDER.code}},
+    ("DELETE", f"{API}/cases/{{ref}}/participants/{{agency}}"): lambda s: {},
+    ("POST", f"{API}/cases/{{ref}}/links"): lambda s: {"json": {"record": s.records["all/nopd"].uuid}},
+    ("DELETE", f"{API}/cases/{{ref}}/links/{{record}}"): lambda s: {},
+    ("POST", f"{API}/cases/{{ref}}/notes"): lambda s: {"json": {"body": "Seen again."}},
+    ("POST", f"{API}/cases/{{ref}}/messages"): lambda s: {"json": {"body": "Any news?"}},
+    ("POST", f"{API}/indicators/values"): lambda s: {"json": {"indicator": "drug_cases", "area": "TH", "period": "2024",
+                                                              "value": 1, "source": "test"}},
+    ("POST", f"{API}/indicators/imports"): lambda s: {"files": {"file": ("i.csv", b"indicator,area\n", "text/csv")}},
+    ("POST", f"{API}/signals/publish"): lambda s: {"json": {"date_from": "2025-01-01", "date_to": "2025-06-30",
+                                                            "signal": "0" * 16, "mechanism": "MEK"}},
+    ("POST", f"{API}/network/money"): lambda s: {"json": {"flows": "country"}},
 }
 
 
@@ -597,6 +636,7 @@ def _sample_url(scene: Scene, path: str) -> str:
     owner_reader = scene.user(Rel.OWNER, "reader")
     return (path.replace("{ref}", scene.onward[0].uuid if "onward-requests/{ref}" in path else rec.uuid)
             .replace("{att_ref}", rec.att_uuid).replace("{code}", "MEK")
+            .replace("{agency}", Rel.NAMED.code).replace("{record}", rec.uuid)
             .replace("{username}", owner_reader.username)
             .replace("{token_uuid}", scene.spare_tokens[owner_reader.username]))
 
@@ -628,6 +668,7 @@ def test_anonymous_gets_401_everywhere_but_the_public_routes(scene: Scene) -> No
 # ---------------------------------------------------------------------------------------------------
 RECORD_ROUTES = routes_of(Kind.RECORD_READ, Kind.RECORD_OWNER, Kind.RECORD_ONWARD)
 SEIZURE_ROUTES = routes_of(Kind.SEIZURE_READ, Kind.SEIZURE_OWNER)
+ENTITY_ROUTES = routes_of(Kind.ENTITY_READ, Kind.ENTITY_OWNER)
 ATT_ROUTE = ("GET", f"{R}/{{ref}}/attachments/{{att_ref}}")
 
 
@@ -1043,6 +1084,12 @@ def test_structure_admin_routes(scene: Scene) -> None:
             Case("missing agency", "GET", f"{API}/agencies/NOPE-AG", who, expect(404)),
             Case("create agency (taken code)", "POST", f"{API}/agencies", who, admin_or(409),
                  json={"code": rel.code, "name_en": "x", "country": "TH", "kind": "police"}),
+            # A watch list: platform admins pass and are refused the empty file; nobody else passes.
+            Case("import watch list (empty)", "POST", f"{API}/watchlists/imports", who,
+                 expect(422, fields={"file"}) if can.structure else expect(403, code="forbidden"),
+                 files={"file": ("empty.csv", b"", "text/csv")}),
+            Case("watch lists", "GET", f"{API}/watchlists", who, expect(200)),
+            Case("watch-list alerts", "GET", f"{API}/watchlists/alerts", who, expect(200)),
             Case("own agency mfa_required", "PATCH", f"{API}/agencies/{rel.code}", who,
                  expect(200) if can.structure or can.users else expect(403, code="forbidden"),
                  json={"mfa_required": False}),
@@ -1324,53 +1371,96 @@ SEIZURE_PROBES: dict[tuple[str, str], Probe] = {
 }
 
 
-def test_seizure_routes_every_role_relation_and_distribution(scene: Scene) -> None:
-    """Each seizure twin x seizure route x relation, with every role where the seizure is visible (two
-    rotating roles elsewhere); refused and probing writes change nothing."""
+ENTITY_PROBES: dict[tuple[str, str], Probe] = {
+    ("PATCH", f"{API}/entities/{{ref}}"): Probe(
+        lambda r: {"json": {"properties": {"name": ["Probe"]}, "version": 999_999}}, 409, {"version"},
+        lambda r: {"json": {"properties": {"name": ["HIJACKED name"]}, "version": 1}}),
+    ("PUT", f"{API}/entities/{{ref}}/distribution"): Probe(
+        lambda r: {"json": {"distribution": "agencies", "agencies": [NOPE_AGENCY], "reason": "probe"}}, 422,
+        {"agencies"},
+        lambda r: {"json": {"distribution": "all", "reason": "HIJACKED"}}),
+}
+
+
+def _twin_routes(scene: Scene, noun: str, twins_of: dict[str, str], base: str,
+                 routes: Sequence[tuple[str, str]], probes: dict[tuple[str, str], Probe]) -> None:
+    """Each twin x route x relation, with every role where the twin is visible (two rotating roles
+    elsewhere); refused and probing writes change nothing."""
     failures = Failures()
     fixed = scene.user(Rel.OUTSIDER, "reader")
     # (Records that later tests add have no twin.)
-    twins = [(rec, scene.seizures[rec.key]) for rec in scene.records.values() if rec.key in scene.seizures]
+    twins = [(rec, twins_of[rec.key]) for rec in scene.records.values() if rec.key in twins_of]
 
     def owner_view() -> list[Any]:
-        cases = [Case(f"owner view {r.key}", "GET", f"{S}/{u}", scene.author if r.owner is Rel.OWNER
+        cases = [Case(f"owner view {r.key}", "GET", f"{base}/{u}", scene.author if r.owner is Rel.OWNER
                       else scene.user(Rel.OUTSIDER, "analyst"), expect(200)) for r, u in twins]
         return [a.json() if a.status == 200 else a.status for a in run(scene, cases, failures)]
 
     before = owner_view()
     missing: dict[tuple[str, str], tuple[Answer, list[str]]] = {}
-    for route in SEIZURE_ROUTES:
+    for route in routes:
         method, path = route
         ref = str(uuid.uuid4())
-        body = SEIZURE_PROBES[route].denied(scene.matrix[0]) if route in SEIZURE_PROBES else {}
-        (answer,) = run(scene, [Case("missing seizure", method, path.replace("{ref}", ref), fixed, expect(404),
+        body = probes[route].denied(scene.matrix[0]) if route in probes else {}
+        (answer,) = run(scene, [Case(f"missing {noun}", method, path.replace("{ref}", ref), fixed, expect(404),
                                      **body)], failures)
         missing[route] = (answer, [ref])
     cases = []
-    for r_i, route in enumerate(SEIZURE_ROUTES):
+    for r_i, route in enumerate(routes):
         method, path = route
         kind = POLICY[route].kind
-        probe = SEIZURE_PROBES.get(route)
+        probe = probes.get(route)
         for t_i, (rec, ref) in enumerate(twins):
             for rel_i, rel in enumerate(Rel):
-                sees_it = rel in scene.seizure_seen[rec.key]
+                sees_it = rel in scene.twin_seen[rec.key]
                 for role in _roles(sees_it, r_i + t_i + rel_i):
                     outcome = record_route_outcome(kind, role, sees_it, rel is rec.owner)
                     body = probe.denied(rec) if probe else {}
                     if outcome is ALLOWED:
                         body = probe.probe(rec) if probe else {}
                         check = (expect(probe.status, fields=probe.fields) if probe else
-                                 expect(200, then=lambda a, ref=ref: None if a.json()["uuid"] == ref else "wrong seizure"))
+                                 expect(200, then=lambda a, ref=ref: None if a.json()["uuid"] == ref else f"wrong {noun}"))
                     elif outcome == 403:
                         check = expect(403, code="forbidden")
                     else:
                         reference, ref_ids = missing[route]
                         check = like(reference, ref_ids, [ref])
-                    cases.append(Case(f"{kind} seizure {rec.key} {rel.code} {role}", method,
+                    cases.append(Case(f"{kind} {noun} {rec.key} {rel.code} {role}", method,
                                       path.replace("{ref}", ref), scene.user(rel, role), check, echo=(ref,), **body))
     run(scene, cases, failures)
     if owner_view() != before:
-        failures.append("a refused or probing write changed a seizure")
+        failures.append(f"a refused or probing write changed a {noun}")
+    failures.check()
+
+
+def test_seizure_routes_every_role_relation_and_distribution(scene: Scene) -> None:
+    _twin_routes(scene, "seizure", scene.seizures, S, SEIZURE_ROUTES, SEIZURE_PROBES)
+
+
+def test_entity_routes_every_role_relation_and_distribution(scene: Scene) -> None:
+    _twin_routes(scene, "entity", scene.entities, f"{API}/entities", ENTITY_ROUTES, ENTITY_PROBES)
+
+
+def test_entity_list_and_export_hold_exactly_the_visible(scene: Scene) -> None:
+    failures = Failures()
+    cases = []
+    for who in scene.everyone:
+        rel = scene.rel_of[who.username]
+        seen = {u for key, u in scene.entities.items() if rel in scene.twin_seen[key]}
+
+        def listed(a: Answer, seen: set[str] = seen) -> str | None:
+            return same_set("entities", [i["uuid"] for i in a.json()["items"]], seen)
+
+        def exported(a: Answer, seen: set[str] = seen) -> str | None:
+            # An FtM id is the record's uuid here; another agency's carries its code as a prefix.
+            ids = [json.loads(line)["id"].rpartition(".")[2] for line in a.content.decode().splitlines()]
+            return same_set("exported entities", ids, seen)
+
+        cases += [
+            Case("entity list", "GET", f"{API}/entities?schema=Person&limit=200", who, expect(200, then=listed)),
+            Case("entity export", "GET", f"{API}/entities/export", who, expect(200, then=exported)),
+        ]
+    run(scene, cases, failures)
     failures.check()
 
 
@@ -1379,7 +1469,7 @@ def test_seizure_collections_and_statistics_hold_exactly_the_visible(scene: Scen
     cases = []
     for who in scene.everyone:
         rel = scene.rel_of[who.username]
-        seen = {u for key, u in scene.seizures.items() if rel in scene.seizure_seen[key]}
+        seen = {u for key, u in scene.seizures.items() if rel in scene.twin_seen[key]}
 
         def listed(a: Answer, seen: set[str] = seen) -> str | None:
             return same_set("seizures", [i["uuid"] for i in a.json()["items"]], seen)
@@ -1428,4 +1518,336 @@ def test_operations_only_for_participants(scene: Scene) -> None:
         cases.append(Case(f"results {rel.code} {role}", "PUT", f"{API}/operations/OP-MEK/results", who, check,
                           json=body, echo=("OP-MEK",)))
     run(scene, cases, failures)
+    failures.check()
+
+
+def test_indicator_routes_every_role_and_relation(scene: Scene) -> None:
+    """Published figures: every signed-in user reads them and their history; writer roles enter them."""
+    failures = Failures()
+    cases = []
+    for (rel, role), who in scene.users.items():
+        body = {"indicator": "opium_poppy_cultivation", "area": "MM", "period": "2023", "value": 47100,
+                "source": f"UNODC, Myanmar Opium Survey 2023 ({rel.code} {role})"}
+        writes = ROLE_CAN[role].write
+        cases += [
+            Case(f"catalogue {rel.code} {role}", "GET", f"{API}/indicators/catalogue", who, expect(200)),
+            Case(f"add figure {rel.code} {role}", "POST", f"{API}/indicators/values", who,
+                 expect(201) if writes else expect(403, code="forbidden"), json=body),
+        ]
+    run(scene, cases, failures)
+    added = [c for c in cases if c.method == "POST" and ROLE_CAN[c.who.roles[0]].write]  # type: ignore[union-attr]
+    cases = []
+    for who in scene.everyone:
+
+        def history(a: Answer) -> str | None:
+            revs = [r["revision"] for r in a.json()]
+            return None if revs == list(range(1, len(added) + 1)) else f"revisions {revs}"
+
+        cases += [
+            Case("figures", "GET", f"{API}/indicators/values?area=MM", who,
+                 expect(200, then=lambda a: None if len(a.json()) == 1 else f"{len(a.json())} latest figures")),
+            Case("history", "GET", f"{API}/indicators/values/history?indicator=opium_poppy_cultivation&area=MM"
+                 "&period=2023", who, expect(200, then=history)),
+            Case("estimate", "GET", f"{API}/indicators/estimates/opium-heroin?area=MM&ratio=10", who, expect(200)),
+        ]
+    run(scene, cases, failures)
+    failures.check()
+
+
+def test_situation_routes_hold_exactly_the_visible_seizures(scene: Scene) -> None:
+    """Signals and reports count exactly the seizure twins the caller's agency may see (all seized in TH in
+    May 2025); a mechanism's report and alerts are for its current members only."""
+    failures = Failures()
+    cases = []
+    members = {Rel.OWNER, Rel.MEMBER, Rel.MEMBER_PD}
+    for who in scene.everyone:
+        rel = scene.rel_of[who.username]
+        seen = len([u for key, u in scene.seizures.items() if rel in scene.twin_seen[key]])
+
+        def emerging(a: Answer, seen: int = seen) -> str | None:
+            got = [f["figures"]["recent_seizures"] for f in a.json()["findings"] if f["kind"] == "first_sighting"]
+            return None if got == ([seen] if seen else []) else f"signals count {got}, want {seen}"
+
+        def counted(a: Answer, seen: int = seen) -> str | None:
+            key = a.json()["key_figures"][0]
+            return None if key["value"] == seen else f"report counts {key['value']} seizures, want {seen}"
+
+        span = "date_from=2025-01-01&date_to=2025-06-30"
+        cases += [
+            Case("signals", "GET", f"{API}/signals?{span}&kinds=emerging&unjudged=true", who,
+                 expect(200, then=emerging)),
+            Case("region report", "GET", f"{API}/situation/report?{span}&region=GOLDEN-TRIANGLE&format=json", who,
+                 expect(200, then=counted)),
+            Case("mechanism report", "GET", f"{API}/situation/report?{span}&mechanism=MEK&format=json", who,
+                 expect(200, then=counted) if rel in members else expect(422, code="invalid_input")),
+            Case("publish", "POST", f"{API}/signals/publish", who,
+                 expect(404 if rel in members else 422),
+                 json={"date_from": "2025-01-01", "date_to": "2025-06-30", "signal": "0" * 16, "mechanism": "MEK"}),
+        ]
+    run(scene, cases, failures)
+    failures.check()
+
+
+def test_network_routes_hold_exactly_the_visible(scene: Scene) -> None:
+    """The network of every role of every relation holds exactly the entity twins its agency may see (the
+    leak scan finds no other twin's uuid or name in any answer); a twin it may not see answers like an id
+    that never existed, on every route that names a node; every export holds only visible twins."""
+    failures = Failures()
+    cases = []
+    twins = set(scene.entities.values())
+    missing = str(uuid.uuid4())  # a node id that never existed
+    for who in scene.everyone:
+        rel = scene.rel_of[who.username]
+        seen = {u for key, u in scene.entities.items() if rel in scene.twin_seen[key]}
+
+        def nodes(a: Answer, seen: set[str] = seen) -> str | None:
+            return same_set("network twins", {n["id"] for n in a.json()["nodes"]} & twins, seen)
+
+        def exported(a: Answer, seen: set[str] = seen) -> str | None:
+            ids = {json.loads(line)["id"] for line in a.content.decode().splitlines() if line.strip()}
+            return same_set("exported twins", ids & twins, seen)
+
+        cases += [
+            Case("network", "GET", f"{API}/network?limit=5", who, expect(200, then=nodes)),
+            Case("network export", "GET", f"{API}/network/export?format=ftm", who, expect(200, then=exported)),
+            Case("network money", "POST", f"{API}/network/money", who, expect(200), json={"flows": "country"}),
+        ]
+        ref = next((u for u in sorted(seen)), None)  # one visible twin per caller keeps the run short
+        if ref is not None:
+            cases += [Case(f"network {route}", "GET", f"{API}/network/{route}?{query}", who, expect(200))
+                      for route, query in (("ego", f"node={ref}"), ("disrupt", f"remove={ref}"),
+                                           ("path", f"source={ref}&target={ref}"))]
+    run(scene, cases, failures)
+    # A hidden twin answers exactly like an id that never existed (echoed id aside).
+    hidden = [(who, ref) for who in scene.everyone for key, ref in scene.entities.items()
+              if scene.rel_of[who.username] not in scene.twin_seen[key]][:40]
+    probes = [Case("ego hidden", "GET", f"{API}/network/ego?node={ref}", who, expect(422), echo=(ref,))
+              for who, ref in hidden]
+    refs = [Case("ego missing", "GET", f"{API}/network/ego?node={missing}", who, expect(422), echo=(missing,))
+            for who, _ in hidden]
+    got, want = run(scene, probes, failures), run(scene, refs, failures)
+    for (who, ref), g, w in zip(hidden, got, want, strict=True):
+        problem = like(w, [missing], [ref])(g)
+        if problem:
+            failures.append(f"network ego of a hidden twin [{who.username}]: {problem}")
+    failures.check()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cases and joint investigations: the owner and current participants only; linked records and the
+# syndicate each under their own sharing rule. Last in the module: it writes entities of its own (the
+# syndicate and its member), which the entity collection tests above do not expect.
+# ---------------------------------------------------------------------------------------------------
+CASE_PARTS = (Rel.OWNER, Rel.NAMED, Rel.MEMBER)  # OWN's case, NAMED and MEMBER invited
+
+
+@dataclass
+class CaseWorld:
+    uuid: str
+    org: str  # an Organization entity of OWN, to MEK: OWN, MEMBER and MEMBER-PD see it
+    org_name: str
+    person: str  # its member (personal data, to all): only OWN's personal-data partners see it
+    person_name: str
+    links: dict[str, tuple[str, frozenset[Rel]]]  # linked record uuid -> (what it is, who sees it)
+
+
+def _case_world(scene: Scene) -> CaseWorld:
+    """OWN's case with NAMED and MEMBER taking part: OWN links every record of the matrix and its seizure and
+    entity twins, NAMED links OUTSIDER's personal-data report that only it (and OUTSIDER) may see."""
+    from interdict.schemas.cases import CaseCreate, LinkIn
+    from interdict.services.entities import EntityDraft
+    from interdict.services.sharing import DistributionRequest
+
+    p, w = scene.platform, scene.world
+    tag = secrets.token_hex(4)
+    org_name, person_name = f"Golden Lotus {_marker('org')}", f"Zhang {_marker('prs')}"
+    with p.db.unit() as s:
+        owner = w.actor(scene.author)
+        org = p.entities.create(s, owner, EntityDraft(
+            "Organization", {"name": [org_name]}, f"org-{tag}", DistributionRequest("mechanisms", mechanisms=["MEK"])))
+        person = p.entities.create(s, owner, EntityDraft(
+            "Person", {"name": [person_name]}, f"person-{tag}", DistributionRequest("all")))
+        p.entities.create(s, owner, EntityDraft(
+            "Membership", {"member": [f"person-{tag}"], "organization": [f"org-{tag}"], "role": ["financier"]},
+            f"member-{tag}", DistributionRequest("all")))
+        case = p.cases.create(s, owner, CaseCreate(
+            title=f"Case {_marker('case')}", offences=["drug_trafficking", "Money laundering"], syndicate=org.uuid,
+            participants=[Rel.NAMED.code, Rel.MEMBER.code]))
+        org_uuid, person_uuid, case_uuid = org.uuid, person.uuid, case.uuid
+    links: dict[str, tuple[str, frozenset[Rel]]] = {}
+    for rec in scene.matrix:
+        twins = [u for u in (scene.seizures.get(rec.key), scene.entities.get(rec.key)) if u]
+        for record, seen in ((rec.uuid, frozenset(rec.seen_by)), *((u, scene.twin_seen[rec.key]) for u in twins)):
+            with p.db.unit() as s:
+                p.cases.link(s, w.actor(scene.author), case_uuid, LinkIn(record=record, note="ours"))
+            links[record] = (rec.key, seen)
+    foreign = scene.records["foreign/all-pd"]
+    with p.db.unit() as s:
+        p.cases.link(s, w.actor(scene.user(Rel.NAMED, "analyst")), case_uuid, LinkIn(record=foreign.uuid))
+    links[foreign.uuid] = (foreign.key, frozenset(foreign.seen_by))
+    return CaseWorld(case_uuid, org_uuid, org_name, person_uuid, person_name, links)
+
+
+def _case_ok(cw: CaseWorld, rel: Rel) -> Check:
+    """The case as ``rel`` must see it: exactly the linked records it may see, the syndicate only where it
+    sees the entity."""
+
+    def check(a: Answer) -> str | None:
+        j = a.json()
+        want = {u for u, (_, seen) in cw.links.items() if rel in seen}
+        got = {lk["record_uuid"] for lk in j["links"]}
+        if got != want:
+            extra, lost = sorted(cw.links[u][0] for u in got - want), sorted(cw.links[u][0] for u in want - got)
+            return f"links: extra {extra}, missing {lost}"
+        if sees(rel, "mechanisms", False) != (j["syndicate"] is not None):
+            return f"syndicate shown: {j['syndicate']}"
+        if not sees(rel, "mechanisms", False) and cw.org_name.lower() in a.content.decode().lower():
+            return "LEAK of the syndicate's name"
+        if {x["agency"] for x in j["participants"]} != {r.code for r in CASE_PARTS}:
+            return f"participants {j['participants']}"
+        return None
+
+    return check
+
+
+def _case_write(route: str, rel: Rel, role: str) -> tuple[dict[str, Any], Check]:
+    """(body, check, url suffix) of a write route for a participant: a probe refused after
+    authorization where the caller may write, else a real write that must be refused with 403."""
+    owner, writer = rel is Rel.OWNER, ROLE_CAN[role].write
+    visible_record = {"record": "not-a-uuid"}
+    table: dict[str, tuple[dict[str, Any], dict[str, Any], Check, bool]] = {
+        # route: (probe, denied body, the probe's answer, owner only)
+        "PATCH": ({"json": {"version": 999_999, "title": "probe"}}, {"json": {"version": 1, "title": "HIJACKED"}},
+                  expect(409, fields={"version"}), True),
+        "status": ({"json": {"status": "open"}}, {"json": {"status": "closed", "reason": "HIJACKED"}},
+                   expect(409, fields={"status"}), True),
+        "invite": ({"json": {"agency": NOPE_AGENCY}}, {"json": {"agency": Rel.OUTSIDER.code}},
+                   expect(422, fields={"agency"}), True),
+        "remove": ({}, {}, expect(422, fields={"agency"}), True),
+        "link": ({"json": visible_record}, {"json": visible_record}, expect(422, fields={"record"}), False),
+        "unlink": ({}, {}, expect(404, then=lambda a: None if "linked to case" in a.problem["detail"]
+                                  else "not the missing-link answer"), False),
+        "message": ({"json": {"body": "probe", "reply_to": "not-an-entry"}}, {"json": {"body": "HIJACKED"}},
+                    expect(422, fields={"reply_to"}), False),
+    }
+    probe, denied, ok, owner_only = table[route]
+    if writer and (owner or not owner_only):
+        return probe, ok
+    return denied, expect(403, code="forbidden")
+
+
+CASE_WRITES: dict[str, tuple[str, str]] = {  # label -> (method, path under the case)
+    "PATCH": ("PATCH", ""),
+    "status": ("POST", "/status"),
+    "invite": ("POST", "/participants"),
+    "remove": ("DELETE", f"/participants/{NOPE_AGENCY}"),
+    "link": ("POST", "/links"),
+    "unlink": ("DELETE", "/links/00000000-0000-4000-8000-000000000000"),
+    "message": ("POST", "/messages"),
+}
+
+
+def test_case_routes_every_role_and_relation(scene: Scene) -> None:
+    """Every case route x every role of every relation: participants read (their writers write), anyone
+    else gets exactly the answer for a case that does not exist; each participant sees exactly the linked
+    records its agency may see; refused and probing writes change nothing; a participant removed or
+    leaving loses the case at once."""
+    failures = Failures()
+    cw = _case_world(scene)
+    c = f"{API}/cases"
+    fixed = scene.user(Rel.OUTSIDER, "reader")
+    ghost = str(uuid.uuid4())
+    missing: dict[str, Answer] = {}
+    for label, (method, path) in {"GET": ("GET", ""), **CASE_WRITES,
+                                  "note": ("POST", "/notes")}.items():
+        body = ({"json": {"body": "x"}} if label == "note" else {} if label == "GET"
+                else _case_write(label, Rel.OUTSIDER, "reader")[0])
+        (missing[label],) = run(scene, [Case(f"missing case {label}", method, f"{c}/{ghost}{path}", fixed,
+                                             expect(404), **body)], failures)
+    (missing_synd,) = run(scene, [Case("missing syndicate", "GET", f"{API}/syndicates/{ghost}", fixed, expect(404))],
+                          failures)
+
+    def owner_view() -> Any:
+        (a,) = run(scene, [Case("owner view", "GET", f"{c}/{cw.uuid}", scene.author, expect(200))], failures)
+        j = a.json()
+        return {k: j[k] for k in ("title", "status", "version", "participants", "links")}
+
+    before = owner_view()
+    cases: list[Case] = []
+    for (rel, role), who in scene.users.items():
+        part = rel in CASE_PARTS
+        url = f"{c}/{cw.uuid}"
+        cases.append(Case(f"case {rel.code} {role}", "GET", url, who,
+                          expect(200, then=_case_ok(cw, rel)) if part else like(missing["GET"], [ghost], [cw.uuid]),
+                          echo=(cw.uuid,)))
+        cases.append(Case(f"cases {rel.code} {role}", "GET", f"{c}?limit=200", who, expect(200, then=listing(
+            "cases", lambda j: [i["uuid"] for i in j["items"]], {cw.uuid} if part else set()))))
+        for label, (method, path) in CASE_WRITES.items():
+            if part:
+                body, check = _case_write(label, rel, role)
+            else:
+                body, check = _case_write(label, Rel.OUTSIDER, "reader")[0], like(missing[label], [ghost], [cw.uuid])
+            cases.append(Case(f"case {label} {rel.code} {role}", method, f"{url}{path}", who, check,
+                              echo=(cw.uuid,), **body))
+        # Notes have no probe that passes validation: writers of participants write one for real.
+        note = f"note by {rel.code} {role}"
+        if part and ROLE_CAN[role].write:
+            check = expect(201)
+        elif part:
+            check = expect(403, code="forbidden")
+        else:
+            check = like(missing["note"], [ghost], [cw.uuid])
+        cases.append(Case(f"case note {rel.code} {role}", "POST", f"{url}/notes", who, check, echo=(cw.uuid,),
+                          json={"body": note if part else "x"}))
+        # Syndicates: the entity under its own rule; its cases only where the agency takes part.
+        org_seen, person_seen = sees(rel, "mechanisms", False), sees(rel, "all", True)
+
+        def syndicate_ok(a: Answer, part: bool = part, person_seen: bool = person_seen) -> str | None:
+            j = a.json()
+            if [x["uuid"] for x in j["cases"]] != ([cw.uuid] if part else []):
+                return f"syndicate cases {j['cases']}"
+            if [m["uuid"] for m in j["members"]] != ([cw.person] if person_seen else []):
+                return f"members {j['members']}"
+            if not person_seen and cw.person_name.lower() in a.content.decode().lower():
+                return "LEAK of the member's name"
+            return None
+
+        cases.append(Case(f"syndicate {rel.code} {role}", "GET", f"{API}/syndicates/{cw.org}", who,
+                          expect(200, then=syndicate_ok) if org_seen else like(missing_synd, [ghost], [cw.org]),
+                          echo=(cw.org,)))
+        cases.append(Case(f"syndicates {rel.code} {role}", "GET", f"{API}/syndicates", who, expect(200, then=listing(
+            "syndicates", lambda j: [i["uuid"] for i in j], {cw.org} if org_seen and part else set()))))
+    run(scene, cases, failures)
+    after = owner_view()
+    if after != before:
+        failures.append("a refused or probing write changed the case")
+
+    # The notes the writers wrote are read by every participant; nobody else's words are there.
+    def notes_ok(a: Answer) -> str | None:
+        got = sorted(e["body"] for e in a.json()["entries"] if e["kind"] == "note")
+        want = sorted(f"note by {r.code} {role}" for r in CASE_PARTS for role in ROLES if ROLE_CAN[role].write)
+        return None if got == want else f"notes {got}"
+
+    run(scene, [Case("notes", "GET", f"{c}/{cw.uuid}", scene.user(Rel.MEMBER, "reader"), expect(200, then=notes_ok))],
+        failures)
+
+    # MEMBER removed by the owner, NAMED leaving: from the next request, the case is gone for them.
+    steps = [
+        Case("reader cannot leave", "DELETE", f"{c}/{cw.uuid}/participants/{Rel.NAMED.code}",
+             scene.user(Rel.NAMED, "reader"), expect(403, code="forbidden")),
+        Case("NAMED leaves", "DELETE", f"{c}/{cw.uuid}/participants/{Rel.NAMED.code}",
+             scene.user(Rel.NAMED, "analyst"), expect(200, then=lambda a: None if a.json() is None else "case shown")),
+        Case("owner removes MEMBER", "DELETE", f"{c}/{cw.uuid}/participants/{Rel.MEMBER.code}",
+             scene.user(Rel.OWNER, "supervisor"), expect(200)),
+    ]
+    run(scene, steps, failures, concurrency=1)
+    gone = []
+    for rel in (Rel.NAMED, Rel.MEMBER):
+        for role in ROLES:
+            who = scene.user(rel, role)
+            gone.append(Case(f"removed {rel.code} {role}", "GET", f"{c}/{cw.uuid}", who,
+                             like(missing["GET"], [ghost], [cw.uuid]), echo=(cw.uuid,)))
+            gone.append(Case(f"removed {rel.code} {role} list", "GET", f"{c}?limit=200", who,
+                             expect(200, then=listing("cases", lambda j: [i["uuid"] for i in j["items"]], set()))))
+    run(scene, gone, failures)
     failures.check()

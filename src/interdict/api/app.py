@@ -14,14 +14,20 @@ from interdict.api.middleware import GuardMiddleware
 from interdict.api.routes import (
     audit,
     auth,
+    cases,
     crosscheck,
+    entities,
     health,
+    indicators,
     intel,
+    network,
     onward,
     rfi,
     seizures,
+    situation,
     structure,
     users,
+    watchlists,
 )
 from interdict.services.platform import Platform
 from interdict.settings import Settings
@@ -49,7 +55,8 @@ def create_app(
     api = APIRouter(prefix=API_PREFIX, responses=problems.RESPONSES)
     api.include_router(health.router)
     api.include_router(auth.public_router)
-    for module in (auth, structure, users, audit, intel, onward, seizures, crosscheck, rfi):
+    for module in (auth, structure, users, audit, intel, onward, seizures, entities, crosscheck, rfi, cases, watchlists,
+                   indicators, situation, network):
         api.include_router(module.router, dependencies=Authenticated)
     app.include_router(api)
 

@@ -55,10 +55,14 @@ for sub, name in (
 
 
 def _add_record_commands() -> None:
+    from interdict.cli.cases import cases_app
     from interdict.cli.crosscheck import crosscheck_app
     from interdict.cli.entities import entities_app  # also adds `query` to the crosscheck group
+    from interdict.cli.network import network_app
     from interdict.cli.rfi import rfi_app
     from interdict.cli.seizures import operations_app, seizures_app, stats_app, substances_app
+    from interdict.cli.situation import indicators_app, report_app, signals_app
+    from interdict.cli.watchlists import watchlists_app
 
     for sub, name in (
         (crosscheck_app, "crosscheck"),
@@ -68,6 +72,12 @@ def _add_record_commands() -> None:
         (substances_app, "substances"),
         (entities_app, "entities"),
         (rfi_app, "rfi"),
+        (indicators_app, "indicators"),
+        (signals_app, "signals"),
+        (report_app, "report"),
+        (cases_app, "cases"),
+        (watchlists_app, "watchlists"),
+        (network_app, "network"),
     ):
         app.add_typer(sub, name=name)
 

@@ -139,6 +139,12 @@ def load_demo(
         from interdict.services.demo_seizures import load_demo_seizures
 
         load_demo_seizures(platform, session, authors, agencies, seed, seizures)
+        from interdict.services.demo_situation import load_demo_situation
+
+        load_demo_situation(platform, session, authors, seed)
+    from interdict.services.demo_cases import load_demo_cases
+
+    load_demo_cases(platform, session, authors)
     return logins
 
 

@@ -7,16 +7,23 @@ from functools import cached_property
 from interdict.services.attachments import AttachmentService
 from interdict.services.audit import AuditLog
 from interdict.services.auth import Authenticator
+from interdict.services.cases import CaseService
 from interdict.services.entities import EntityService
+from interdict.services.indicator_import import IndicatorImporter
+from interdict.services.indicators import IndicatorService
 from interdict.services.intel import IntelService
+from interdict.services.network import NetworkService
 from interdict.services.onward import OnwardService
 from interdict.services.operations import OperationService
 from interdict.services.rfi import RfiService
 from interdict.services.seizure_import import SeizureImporter
 from interdict.services.seizure_stats import SeizureStats
 from interdict.services.seizures import SeizureService
+from interdict.services.signals import SignalService
+from interdict.services.situation_report import SituationReportService
 from interdict.services.structure import StructureService
 from interdict.services.users import UserService
+from interdict.services.watchlists import WatchListService
 from interdict.settings import Settings
 from interdict.store.db import Database
 
@@ -35,8 +42,15 @@ class Platform:
         self.entities = EntityService(self.audit)
         self.seizure_import = SeizureImporter(self.audit)
         self.stats = SeizureStats()
+        self.indicators = IndicatorService(self.audit)
+        self.indicator_import = IndicatorImporter(self.indicators)
+        self.signals = SignalService(self.stats, self.intel)
         self.operations = OperationService(self.audit)
+        self.situation = SituationReportService(self.stats, self.signals, self.operations, self.indicators)
         self.rfi = RfiService(self.audit)
+        self.watchlists = WatchListService(self.audit)
+        self.cases = CaseService(self.audit)
+        self.network = NetworkService(self.audit)
 
     @cached_property
     def attachments(self) -> AttachmentService:

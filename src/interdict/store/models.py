@@ -3,8 +3,10 @@
 from interdict.store.alerts import CrosscheckAlert
 from interdict.store.audit import AuditCheckpoint, AuditHead, AuditRow
 from interdict.store.base import Base
+from interdict.store.cases import Case, CaseEntry, CaseLink, CaseParticipant
 from interdict.store.entities import CrosscheckNotification, Entity, EntityKey
 from interdict.store.identity import ApiToken, LoginThrottle, Session, User
+from interdict.store.indicators import IndicatorValue
 from interdict.store.records import (
     Attachment,
     Audience,
@@ -22,7 +24,8 @@ from interdict.store.seizures import (
     SeizureImport,
     SeizureItem,
 )
-from interdict.store.structure import Agency, Agreement, Mechanism, MechanismMember
+from interdict.store.structure import Agency, Agreement, Mechanism, MechanismMember, StructureGeneration
+from interdict.store.watchlists import WatchList, WatchListAlert, WatchListEntry, WatchListKey
 
 __all__ = [
     "Agency",
@@ -34,10 +37,15 @@ __all__ = [
     "AuditHead",
     "AuditRow",
     "Base",
+    "Case",
+    "CaseEntry",
+    "CaseLink",
+    "CaseParticipant",
     "CrosscheckAlert",
     "CrosscheckNotification",
     "Entity",
     "EntityKey",
+    "IndicatorValue",
     "InformationRequest",
     "IntelReport",
     "LoginThrottle",
@@ -55,5 +63,10 @@ __all__ = [
     "SeizureItem",
     "Session",
     "SharedColumns",
+    "StructureGeneration",
     "User",
+    "WatchList",
+    "WatchListAlert",
+    "WatchListEntry",
+    "WatchListKey",
 ]

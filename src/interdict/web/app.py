@@ -14,20 +14,25 @@ from interdict.web.routes import (
     admin,
     audit,
     auth,
+    cases,
     crosscheck,
     dashboard,
+    entities,
     intel,
+    network,
     onward,
     operations,
     rfi,
     seizures,
+    situation,
     stats,
     structure,
 )
 
 STATIC = Path(__file__).parent / "static"
 PAGE_MODULES = (
-    auth, dashboard, structure, admin, audit, intel, onward, seizures, stats, operations, crosscheck, rfi,
+    auth, dashboard, structure, admin, audit, intel, onward, seizures, stats, operations, entities, crosscheck, rfi,
+    cases, situation, network,
 )
 
 
