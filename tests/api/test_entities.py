@@ -44,6 +44,7 @@ SAMPLES: dict[str, dict[str, list[str]]] = {
     "Family": {"person": ["p1"], "relative": ["p2"], "relationship": ["brother"]},
     "Membership": {"member": ["p1"], "organization": ["o1"], "role": ["courier"]},
     "Directorship": {"director": ["p1"], "organization": ["o1"], "role": ["director"]},
+    "Employment": {"employee": ["p1"], "employer": ["o1"], "role": ["driver"]},
     "Ownership": {"owner": ["p1"], "asset": ["c1"], "role": ["shareholder"]},
     "Payment": {"payer": ["p1"], "beneficiary": ["c1"], "amount": ["1000"], "currency": ["USD"]},
     "UnknownLink": {"subject": ["p1"], "object": ["p2"], "role": ["phone call"]},

@@ -71,6 +71,7 @@ LINK_SCHEMATA: tuple[str, ...] = (
     "Family",
     "Membership",
     "Directorship",
+    "Employment",
     "Ownership",
     "Payment",
     "UnknownLink",
@@ -102,7 +103,7 @@ _NORMALISED_AS: Mapping[str, str] = {"registration": "national_id"}
 _COUNTRY_PROPERTIES = ("country", "nationality", "jurisdiction")
 MAX_VALUE_LENGTH = 65_536
 MAX_VALUES = 1_000
-PERSONAL_SCHEMATA = frozenset({"Person", "Passport", "Identification", "Associate", "Family"})
+PERSONAL_SCHEMATA = frozenset({"Person", "Passport", "Identification", "Associate", "Family", "Employment"})
 
 
 class EntityError(BadInputError):
