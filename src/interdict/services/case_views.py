@@ -30,6 +30,7 @@ from interdict.schemas.cases import (
 )
 from interdict.services.audit import AuditLog
 from interdict.services.context import Actor
+from interdict.services.entity_crosscheck import chunks
 from interdict.services.records import agency_codes, read_events, usernames
 from interdict.services.sharing import viewer, visible_select
 from interdict.store.cases import Case, CaseEntry, CaseLink, CaseParticipant
@@ -208,7 +209,7 @@ def visible_links(
     records: dict[str, tuple[Any, str]] = {}
     for lk in LINK_KINDS:
         wanted = sorted({x.record_uuid for x in links if x.record_kind == lk.kind})
-        for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
+        for chunk in chunks(wanted):
             stmt = select(lk.model).where(lk.model.uuid.in_(chunk), visible(lk.model, ctx))
             records.update({r.uuid: (r, lk.kind) for r in session.scalars(stmt)})
     return [x for x in links if x.record_uuid in records], records

@@ -84,7 +84,11 @@ class NetworkService:
                 f"depth must be between 1 and {MAX_DEPTH}, not {filters.depth}", {"depth": str(filters.depth)}
             )
         if filters.since and filters.until and filters.until < filters.since:
-            raise BadInputError("the time window ends before it starts", {"until": filters.until.isoformat()})
+            raise BadInputError(
+                f"the time window ends before it starts: until {filters.until.isoformat()} is before since "
+                f"{filters.since.isoformat()}",
+                {"until": filters.until.isoformat()},
+            )
         ctx = viewer(session, actor)
         entities = builtins.list(
             session.scalars(

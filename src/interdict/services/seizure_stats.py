@@ -137,10 +137,17 @@ def _first(q: StatsQuery, by: tuple[str, ...]) -> Any:
     return SeizureItem.line == 1
 
 
+def require_order(date_from: date | None, date_to: date | None) -> None:
+    """A period's start may not come after its end (statistics, signals, situation reports)."""
+    if date_from and date_to and date_from > date_to:
+        raise BadInputError(
+            f"date_from {date_from.isoformat()} is after date_to {date_to.isoformat()}", {"date_from": "after date_to"}
+        )
+
+
 class SeizureStats:
     def run(self, session: Session, actor: Actor, q: StatsQuery) -> StatsOut:
-        if q.date_from and q.date_to and q.date_from > q.date_to:
-            raise BadInputError("date_from is after date_to", {"date_from": "after date_to"})
+        require_order(q.date_from, q.date_to)
         seen = visible_lines(session, actor)  # the sharing rule, once for every query of this answer
         current, whole_count = self._aggregate(session, seen, q, q.date_from, q.date_to)
         previous: dict[tuple[str, ...], tuple[int, float, dict[str, float]]] = {}

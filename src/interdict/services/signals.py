@@ -43,7 +43,7 @@ from interdict.domain.substances import catalogue
 from interdict.schemas.intel import IntelReportCreate
 from interdict.services.context import Actor
 from interdict.services.intel import IntelService
-from interdict.services.seizure_stats import SeizureStats, StatsQuery, visible_lines
+from interdict.services.seizure_stats import SeizureStats, StatsQuery, require_order, visible_lines
 from interdict.store.records import Audience, IntelReport
 from interdict.store.seizures import SeizureItem
 from interdict.store.structure import Mechanism, MechanismMember
@@ -86,15 +86,17 @@ def finding_id(f: Finding) -> str:
 
 
 def _check(q: SignalQuery) -> None:
-    if q.date_from > q.date_to:
-        raise BadInputError("date_from is after date_to", {"date_from": "after date_to"})
+    require_order(q.date_from, q.date_to)
     bad = [k for k in q.kinds if k not in KINDS]
     if bad:
         raise BadInputError(f"unknown signal kind {bad[0]!r}; choose from {', '.join(KINDS)}", {"kinds": bad[0]})
     if q.route_by not in ("route", "port"):
         raise BadInputError(f"route_by {q.route_by!r} is not route or port", {"route_by": "route or port"})
     if (q.date_to.year - q.date_from.year) * 12 + q.date_to.month - q.date_from.month > 240:
-        raise BadInputError("a signal period is at most 20 years", {"date_to": "more than 20 years after date_from"})
+        raise BadInputError(
+            f"a signal period is at most 20 years: {q.date_from.isoformat()} to {q.date_to.isoformat()} is longer",
+            {"date_to": "more than 20 years after date_from"},
+        )
 
 
 class SignalService:

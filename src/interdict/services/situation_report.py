@@ -26,7 +26,7 @@ from interdict.schemas.seizures import StatsOut
 from interdict.services.context import Actor
 from interdict.services.indicators import IndicatorFilters, IndicatorService
 from interdict.services.operations import OperationService
-from interdict.services.seizure_stats import Location, SeizureStats, StatsQuery, locations
+from interdict.services.seizure_stats import Location, SeizureStats, StatsQuery, locations, require_order
 from interdict.services.signals import SignalQuery, SignalService
 from interdict.store.indicators import IndicatorValue
 from interdict.store.structure import Agency, Mechanism, MechanismMember
@@ -144,8 +144,7 @@ class SituationReportService:
         return mech.name_en, mech.code, countries
 
     def build(self, session: Session, actor: Actor, q: ReportQuery) -> SituationReport:
-        if q.date_from > q.date_to:
-            raise BadInputError("date_from is after date_to", {"date_from": "after date_to"})
+        require_order(q.date_from, q.date_to)
         title, label, countries = self.area(session, actor, q)
         cs = set(countries)
         length = (q.date_to - q.date_from).days + 1

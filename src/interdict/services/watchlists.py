@@ -40,7 +40,9 @@ from interdict.services.entity_alerts import ALERT_THRESHOLD, MATCHED_SCHEMATA
 from interdict.services.entity_crosscheck import KEY_CAP, MAX_CANDIDATES, chunks, find_keyed
 from interdict.services.entity_rules import entity_keys, stored_key, subject_of
 from interdict.services.linkage import entry_label, entry_subject, subject_from
+from interdict.services.sharing import viewer
 from interdict.store.entities import Entity
+from interdict.store.visibility import visible
 from interdict.store.watchlists import WatchList, WatchListAlert, WatchListEntry, WatchListKey
 
 __all__ = ["ListHit", "WatchListAlertView", "WatchListService", "alerts_for", "match_lists", "screen"]
@@ -174,7 +176,7 @@ def alerts_for(session: Session, actor: Actor, limit: int = 50, offset: int = 0)
         .join(Entity, Entity.id == WatchListAlert.entity_id)
         .join(WatchListEntry, WatchListEntry.id == WatchListAlert.entry_id)
         .join(WatchList, WatchList.id == WatchListEntry.list_id)
-        .where(WatchListAlert.agency_id == actor.agency_id, Entity.owner_agency_id == actor.agency_id)
+        .where(WatchListAlert.agency_id == actor.agency_id, visible(Entity, viewer(session, actor)))
         .order_by(WatchListAlert.created_at.desc(), WatchListAlert.id.desc())
         .limit(limit)
         .offset(offset)

@@ -2,18 +2,20 @@
 forms into the schemas' shapes, field-level error messages, the choices a form offers."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
+from starlette.responses import Response
 
-from interdict.domain.errors import InterdictError
+from interdict.domain.errors import BadInputError, InterdictError
 from interdict.domain.intel import INFO_ACCURACY, IntelCategory, SourceReliability
 from interdict.domain.sharing import Distribution, HandlingCondition
-from interdict.schemas.common import SharingOut
+from interdict.schemas.common import DistributionChange, SharingOut
 from interdict.services.context import Actor
 from interdict.services.records import require_writer
 from interdict.services.sharing import viewer
@@ -177,3 +179,32 @@ def bounded(text: str, default: int, lo: int, hi: int) -> int:
 
 
 # -- write -----------------------------------------------------------------------------------------------
+
+
+def page_url(path: str, kept: Mapping[str, str], offset: int) -> str:
+    """A list page's link: its filters (``kept``) and, past the first page, the offset."""
+    params = {**kept, "offset": str(offset)} if offset else dict(kept)
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+async def post_distribution(
+    ctx: WebContext,
+    change: Callable[[Session, Actor, DistributionChange], Any],
+    refused: Callable[[dict[str, Any], dict[str, str]], Response],
+    done: str,
+    *,
+    nested: bool = True,
+) -> Response:
+    """The owner's distribution form posted: ``change`` (the service's own) in one unit of work, then
+    a redirect to ``done`` (``{uuid}`` filled in) with the flash; or the page again from ``refused``
+    with what was typed and each problem next to its field."""
+    form, raw = await posted(ctx)
+    values: dict[str, Any] = sharing_values(form, raw)
+    values["reason"] = form.get("reason", "")
+    try:
+        with ctx.page_unit() as (session, actor):
+            changed = change(session, actor, DistributionChange.model_validate(values)).uuid
+    except (ValidationError, BadInputError) as exc:
+        return refused(values, field_errors(exc, nested=nested))
+    ctx.flash("ok", "distribution_changed")
+    return ctx.redirect(done.format(uuid=changed))

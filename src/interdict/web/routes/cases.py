@@ -5,8 +5,6 @@ service as ``interdict.api.routes.cases``: the pages only parse forms and render
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -25,7 +23,7 @@ from interdict.schemas.cases import (
 )
 from interdict.services.cases import STATUSES
 from interdict.web.context import WebContext, WebDep, page
-from interdict.web.forms import bounded, choices, field_errors, posted, split_list
+from interdict.web.forms import bounded, choices, field_errors, page_url, posted, split_list
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,7 +58,7 @@ def case_list(ctx: WebDep, box: str = "all", status: str = "", offset: str = "0"
         kept = {"box": box, **({"status": status} if status else {})}
 
         def link(to: int) -> str:
-            return "/cases?" + urlencode({**kept, **({"offset": str(to)} if to else {})})
+            return page_url("/cases", kept, to)
 
         return ctx.page(
             "cases/list.html",

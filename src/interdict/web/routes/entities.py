@@ -11,18 +11,15 @@ with FtM and the identifier rules and names the property and the value it refuse
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from interdict.domain.errors import BadInputError, ConflictError
 from interdict.domain.roles import Permission
 from interdict.io.downloads import download
-from interdict.schemas.common import DistributionChange
 from interdict.services.context import Actor
 from interdict.services.entities import EntityDraft, EntityFilters, ImportResult
 from interdict.services.entity_rules import NODE_SCHEMATA, SCHEMATA
@@ -38,6 +35,8 @@ from interdict.web.forms import (
     distribution_form,
     ensure_writer,
     field_errors,
+    page_url,
+    post_distribution,
     posted,
     sharing_values,
 )
@@ -85,8 +84,7 @@ def list_page(ctx: WebDep, schema: str = "", q: str = "", owner: str = "", offse
         kept = {k: v for k, v in values.items() if v}
 
         def link(to: int) -> str:
-            params = {**kept, "offset": str(to)} if to else kept
-            return "/entities?" + urlencode(params) if params else "/entities"
+            return page_url("/entities", kept, to)
 
         return ctx.page(
             "entities/list.html",
@@ -285,18 +283,14 @@ def read(ctx: WebDep, ref: str) -> Response:
 @router.post("/entities/{ref}/distribution")
 @page
 async def change_distribution(ctx: WebDep, ref: str) -> Response:
-    form, raw = await posted(ctx)
-    values: dict[str, Any] = sharing_values(form, raw)
-    values["reason"] = form.get("reason", "")
-    try:
+    def refused(values: dict[str, Any], errors: dict[str, str]) -> Response:
         with ctx.page_unit() as (session, actor):
-            data = DistributionChange.model_validate(values)
-            changed = ctx.platform.entities.change_distribution(session, actor, ref, data).uuid
-    except (ValidationError, BadInputError) as exc:
-        with ctx.page_unit() as (session, actor):
-            context = read_context(
-                ctx, session, actor, ref, dist_values=values, dist_errors=field_errors(exc, nested=True)
-            )
+            context = read_context(ctx, session, actor, ref, dist_values=values, dist_errors=errors)
             return ctx.page("entities/read.html", status=422, **context)
-    ctx.flash("ok", "distribution_changed")
-    return ctx.redirect(f"/entities/{changed}#sharing")
+
+    return await post_distribution(
+        ctx,
+        lambda session, actor, data: ctx.platform.entities.change_distribution(session, actor, ref, data),
+        refused,
+        "/entities/{uuid}#sharing",
+    )

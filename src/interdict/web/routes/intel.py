@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
@@ -23,7 +22,6 @@ from interdict.domain.errors import BadInputError, ConflictError, ForbiddenError
 from interdict.domain.roles import Permission
 from interdict.io.downloads import download
 from interdict.io.markdown import render as render_markdown
-from interdict.schemas.common import DistributionChange
 from interdict.schemas.intel import IntelReportCreate, IntelReportUpdate, OnwardRequestCreate
 from interdict.services.context import Actor
 from interdict.services.intel import IntelFilters
@@ -46,8 +44,9 @@ from interdict.web.forms import (
     ensure_writer,
     field_errors,
     new_values,
+    page_url,
+    post_distribution,
     posted,
-    sharing_values,
 )
 from interdict.web.render import render
 
@@ -112,8 +111,7 @@ def list_page(
             kept["limit"] = str(size)
 
         def link(to: int) -> str:
-            params = {**kept, "offset": str(to)} if to else kept
-            return "/intel?" + urlencode(params) if params else "/intel"
+            return page_url("/intel", kept, to)
 
         return ctx.page(
             "intel/list.html",
@@ -316,18 +314,13 @@ async def edit(ctx: WebDep, ref: str) -> Response:
 @router.post("/intel/{ref}/distribution")
 @page
 async def change_distribution(ctx: WebDep, ref: str) -> Response:
-    form, raw = await posted(ctx)
-    values: dict[str, Any] = sharing_values(form, raw)
-    values["reason"] = form.get("reason", "")
-    try:
-        with ctx.page_unit() as (session, actor):
-            data = DistributionChange.model_validate(values)
-            report = ctx.platform.intel.change_distribution(session, actor, ref, data)
-            changed = report.uuid
-    except (ValidationError, BadInputError) as exc:
-        return _reread(ctx, ref, 422, dist_values=values, dist_errors=field_errors(exc))
-    ctx.flash("ok", "distribution_changed")
-    return ctx.redirect(f"/intel/{changed}")
+    return await post_distribution(
+        ctx,
+        lambda session, actor, data: ctx.platform.intel.change_distribution(session, actor, ref, data),
+        lambda values, errors: _reread(ctx, ref, 422, dist_values=values, dist_errors=errors),
+        "/intel/{uuid}",
+        nested=False,
+    )
 
 
 @router.post("/intel/{ref}/onward")

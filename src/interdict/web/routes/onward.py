@@ -4,7 +4,6 @@ owner's approve and decline forms. The same service as ``interdict.api.routes.on
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -16,7 +15,7 @@ from interdict.schemas.intel import OnwardDecision
 from interdict.services.sharing import visible_select
 from interdict.store.records import IntelReport
 from interdict.web.context import WebContext, WebDep, page
-from interdict.web.forms import DISTRIBUTIONS, N_, bounded, choices, field_errors, posted
+from interdict.web.forms import DISTRIBUTIONS, N_, bounded, choices, field_errors, page_url, posted
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,8 +46,7 @@ def _list_page(ctx: WebContext, status: str, offset: int, code: int = 200, **ext
         kept = {"status": status} if status else {}
 
         def link(to: int) -> str:
-            params = {**kept, "offset": str(to)} if to else kept
-            return "/onward?" + urlencode(params) if params else "/onward"
+            return page_url("/onward", kept, to)
 
         context: dict[str, Any] = {
             **choices(session, actor),

@@ -4,8 +4,6 @@ The same service as ``interdict.api.routes.rfi``: the pages only parse forms and
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -15,7 +13,7 @@ from interdict.domain.roles import Permission, Role
 from interdict.schemas.rfi import RfiAnswerIn, RfiCreate, RfiDeclineIn, RfiMessageIn, RfiWithdrawIn
 from interdict.services.rfi import FILTERS
 from interdict.web.context import WebContext, WebDep, page
-from interdict.web.forms import bounded, choices, field_errors, posted, split_list
+from interdict.web.forms import bounded, choices, field_errors, page_url, posted, split_list
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +45,7 @@ def rfi_list(ctx: WebDep, box: str = "incoming", state: str = "", offset: str = 
         kept = {"box": box, **({"state": state} if state else {})}
 
         def link(to: int) -> str:
-            return "/rfi?" + urlencode({**kept, **({"offset": str(to)} if to else {})})
+            return page_url("/rfi", kept, to)
 
         return ctx.page(
             "rfi/list.html",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from typing import IO, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -28,7 +27,6 @@ from interdict.domain.roles import Permission
 from interdict.domain.seizures import AssetKind, TransportMode
 from interdict.domain.substances import catalogue
 from interdict.io.downloads import download
-from interdict.schemas.common import DistributionChange
 from interdict.schemas.seizures import SeizureCreate
 from interdict.services.context import Actor
 from interdict.services.seizure_import import (
@@ -51,6 +49,8 @@ from interdict.web.forms import (
     distribution_form,
     ensure_writer,
     field_errors,
+    page_url,
+    post_distribution,
     posted,
     sharing_values,
     split_list,
@@ -128,8 +128,7 @@ def list_page(
             kept["limit"] = str(size)
 
         def link(to: int) -> str:
-            params = {**kept, "offset": str(to)} if to else kept
-            return "/seizures?" + urlencode(params) if params else "/seizures"
+            return page_url("/seizures", kept, to)
 
         return show(
             ctx,
@@ -438,19 +437,14 @@ def read(ctx: WebDep, ref: str) -> Response:
 @router.post("/seizures/{ref}/distribution")
 @page
 async def change_distribution(ctx: WebDep, ref: str) -> Response:
-    form, raw = await posted(ctx)
-    values: dict[str, Any] = sharing_values(form, raw)
-    values["reason"] = form.get("reason", "")
-    try:
+    def refused(values: dict[str, Any], errors: dict[str, str]) -> Response:
         with ctx.page_unit() as (session, actor):
-            data = DistributionChange.model_validate(values)
-            seizure = ctx.platform.seizures.change_distribution(session, actor, ref, data)
-            changed = seizure.uuid
-    except (ValidationError, BadInputError) as exc:
-        with ctx.page_unit() as (session, actor):
-            context = read_context(
-                ctx, session, actor, ref, dist_values=values, dist_errors=field_errors(exc, nested=True)
-            )
+            context = read_context(ctx, session, actor, ref, dist_values=values, dist_errors=errors)
             return show(ctx, "seizures/read.html", status=422, **context)
-    ctx.flash("ok", "distribution_changed")
-    return ctx.redirect(f"/seizures/{changed}#sharing")
+
+    return await post_distribution(
+        ctx,
+        lambda session, actor, data: ctx.platform.seizures.change_distribution(session, actor, ref, data),
+        refused,
+        "/seizures/{uuid}#sharing",
+    )
