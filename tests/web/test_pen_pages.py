@@ -1,0 +1,125 @@
+"""The pre-export notification pages: notify an export in the browser, find it in the importing
+authority's inbox (overdue highlighted), answer it, record shipment and arrival, share it further, the
+viewer's own flags only, outsiders answered as for a missing page, and the pages in Chinese and Russian."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import Clock
+from tests.factories import World
+from tests.web.test_admin_pages import post, signed_in
+
+FORM: dict[str, Any] = {
+    "importing_country": "TH",
+    "exporter": "Example Fine Chemicals Co. (fictitious)",
+    "importer": "Sample Import Trading Ltd (fictitious)",
+    "substance": "acetic_anhydride",
+    "quantity": "1500",
+    "unit": "kg",
+    "ship_date": "2026-06-20",
+    "deadline_days": "10",
+    "leg-0-country": "SG",
+    "leg-0-place": "Jurong Island",
+    "leg-0-mode": "sea",
+    "leg-0-ftz": "1",
+}
+
+
+def test_notify_answer_ship_in_the_browser(
+    client: TestClient, world: World, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for code, country in (("CN-WEB", "CN"), ("TH-WEB", "TH"), ("SG-WEB", "SG"), ("US-WEB", "US")):
+        world.agency(code, country=country)
+    with world.p.db.unit() as s:
+        for country, code in (("CN", "CN-WEB"), ("TH", "TH-WEB"), ("SG", "SG-WEB")):
+            world.p.pen.designate(s, world.console(), country, code)
+    monkeypatch.setattr(
+        world.p.diversion,
+        "flags_for",
+        lambda session, n: [
+            {
+                "rule": "free_trade_zone",
+                "agency": "TH-WEB",
+                "reason": "Transits the Jurong free-trade zone",
+                "details": {},
+            },
+            {
+                "rule": "new_consignee",
+                "agency": "CN-WEB",
+                "reason": "Importer never seen before",
+                "details": {},
+            },
+        ],
+    )
+    cn_user, th_user, us_user = world.user("CN-WEB"), world.user("TH-WEB"), world.user("US-WEB")
+    cn, us = signed_in(client, world, clock, cn_user), signed_in(client, world, clock, us_user)
+
+    inbox = cn.get("/precursors")
+    assert inbox.status_code == 200 and 'href="/precursors/notifications/new"' in inbox.text
+    assert 'href="/precursors/notifications/new"' not in us.get("/precursors").text
+    form = cn.get("/precursors/notifications/new")
+    assert form.status_code == 200 and "acetic anhydride" in form.text and 'value="TH"' in form.text
+    new = "/precursors/notifications/new"
+    bad = post(cn, new, {**FORM, "substance": "heroin"}, page=new)
+    assert bad.status_code == 422 and "expected a precursor chemical" in html.unescape(bad.text)
+    assert 'id="substance-error"' in bad.text
+    made = post(cn, new, FORM, page=new)
+    assert made.status_code == 303, made.text
+    url = made.headers["location"]
+    assert url == "/precursors/notifications/PEN-CN-2026-000001"
+    dup = post(cn, new, FORM, page=new)
+    assert (
+        dup.status_code == 409 and "PEN-CN-2026-000001" in dup.text and 'name="confirm_duplicate"' in dup.text
+    )
+
+    page = cn.get(url)
+    assert page.status_code == 200 and "Importer never seen before" in page.text
+    assert "Transits the Jurong free-trade zone" not in page.text
+    assert us.get(url).status_code == 404
+
+    clock.advance(days=11)  # past the deadline; sessions have ended, so everyone signs in again
+    cn, th, us = (signed_in(client, world, clock, p) for p in (cn_user, th_user, us_user))
+    theirs = th.get("/precursors")
+    assert 'class="overdue"' in theirs.text and "PEN-CN-2026-000001" in theirs.text
+    seen = th.get(url)
+    assert (
+        "Transits the Jurong free-trade zone" in seen.text and "Importer never seen before" not in seen.text
+    )
+    assert "will be recorded as late" in seen.text
+    missing_reason = post(
+        th, f"{url}/answer", {"answer": "objection", "reason": "", "version": "1"}, page=url
+    )
+    assert missing_reason.status_code == 422 and "needs the reason" in missing_reason.text
+    answered = post(th, f"{url}/answer", {"answer": "no_objection", "reason": "", "version": "1"}, page=url)
+    assert answered.status_code == 303
+    shared = post(
+        th,
+        f"{url}/distribution",
+        {
+            "distribution": "agencies",
+            "agencies": ["TH-WEB", "SG-WEB", "US-WEB"],
+            "reason": "Joint follow-up",
+            "version": "2",
+        },
+        page=url,
+    )
+    assert shared.status_code == 303, shared.text
+    assert us.get(url).status_code == 200
+    shipped = post(
+        cn, f"{url}/shipment", {"shipped": "yes", "shipped_on": "2026-06-12", "version": "3"}, page=url
+    )
+    assert shipped.status_code == 303, shipped.text
+    arrived = post(cn, f"{url}/arrival", {"arrived_on": "2026-06-12", "version": "4"}, page=url)
+    assert arrived.status_code == 303, arrived.text
+    final = cn.get(url)
+    assert "Arrived" in final.text and "after the deadline" in final.text
+
+    zh = th.get(url, headers={"accept-language": "zh"})
+    assert zh.status_code == 200 and "进口" in html.unescape(zh.text)
+    ru = th.get("/precursors", headers={"accept-language": "ru"})
+    assert ru.status_code == 200 and "уведомлен" in html.unescape(ru.text).lower()
