@@ -54,6 +54,14 @@ class Kind(enum.StrEnum):
     SITUATION = "situation"  # signals and reports over exactly the seizures the agency may see; mechanism
     # reports and alerts for current members only
     NETWORK = "network"  # the graph of exactly the entities, relations, cases and seizures the agency may see
+    INCIDENT_READ = "incident-read"  # one precursor incident: visible -> 200, else 404 as if missing
+    INCIDENT_OWNER = "incident-owner"  # visible + owner agency + writer role; else 404 / 403
+    INCIDENT_COLLECTION = "incident-collection"  # list and statistics: exactly the incidents the agency may see
+    PEN = "pen"  # a pre-export notification: the exporting, importing and transit authorities and the agencies
+    # it was shared further with; 404 for anyone else. Each step: only the authority whose step it is.
+    PRECURSOR_REFERENCE = "precursor-reference"  # control statuses, gaps (evidence: visible records only),
+    # diversion rules, annual requirements, competent authorities: every signed-in user reads; the writers
+    # named in the note write
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,8 @@ class RoutePolicy:
 API = "/api/v1"
 R = f"{API}/intel-reports"
 S = f"{API}/seizures"
+PI = f"{API}/precursors/incidents"
+PN = f"{API}/precursors/notifications"
 
 POLICY: dict[tuple[str, str], RoutePolicy] = {
     # -- public ----------------------------------------------------------------------------------
@@ -196,6 +206,41 @@ POLICY: dict[tuple[str, str], RoutePolicy] = {
     ("GET", f"{API}/network/disrupt"): RoutePolicy(Kind.NETWORK, "visible nodes only"),
     ("POST", f"{API}/network/money"): RoutePolicy(Kind.NETWORK, "reads only; payments between visible nodes"),
     ("GET", f"{API}/network/export"): RoutePolicy(Kind.NETWORK, "visible; others' no-onward records withheld"),
+    # -- precursor control (test_authz_matrix.py: test_incident_*, test_pen_*, test_precursor_reference_*) ---
+    ("GET", f"{PI}"): RoutePolicy(Kind.INCIDENT_COLLECTION),
+    ("POST", f"{PI}"): RoutePolicy(Kind.RECORD_CREATE),
+    ("GET", f"{PI}/stats"): RoutePolicy(Kind.INCIDENT_COLLECTION),
+    ("GET", f"{PI}/{{ref}}"): RoutePolicy(Kind.INCIDENT_READ),
+    ("PUT", f"{PI}/{{ref}}/distribution"): RoutePolicy(Kind.INCIDENT_OWNER),
+    ("POST", f"{PN}"): RoutePolicy(Kind.PEN, "writer roles of the exporting country's designated authority"),
+    ("GET", f"{PN}"): RoutePolicy(Kind.PEN, "exactly the notifications the agency may see"),
+    ("GET", f"{PN}/{{ref}}"): RoutePolicy(Kind.PEN),
+    ("GET", f"{PN}/{{ref}}/events"): RoutePolicy(Kind.PEN),
+    ("POST", f"{PN}/{{ref}}/answer"): RoutePolicy(Kind.PEN, "the importing authority's writer roles"),
+    ("POST", f"{PN}/{{ref}}/information"): RoutePolicy(Kind.PEN, "the exporting authority's writer roles"),
+    ("POST", f"{PN}/{{ref}}/shipment"): RoutePolicy(Kind.PEN, "the exporting authority's writer roles"),
+    ("POST", f"{PN}/{{ref}}/arrival"): RoutePolicy(Kind.PEN, "the exporting authority's writer roles"),
+    ("POST", f"{PN}/{{ref}}/withdrawal"): RoutePolicy(Kind.PEN, "the exporting authority's writer roles"),
+    ("PUT", f"{PN}/{{ref}}/distribution"): RoutePolicy(
+        Kind.PEN, "writer roles of the exporting authority (widen) and the importing authority (add agencies)"),
+    ("POST", f"{PN}/{{ref}}/flags"): RoutePolicy(
+        Kind.PEN, "writer roles of the exporting or importing authority: its own flags"),
+    ("GET", f"{API}/precursors/authorities"): RoutePolicy(Kind.PRECURSOR_REFERENCE),
+    ("PUT", f"{API}/precursors/authorities/{{country}}"): RoutePolicy(Kind.STRUCTURE_ADMIN, "platform admins"),
+    ("GET", f"{API}/precursors/rules"): RoutePolicy(Kind.PRECURSOR_REFERENCE, "the caller agency's settings"),
+    ("PUT", f"{API}/precursors/rules/{{rule}}"): RoutePolicy(
+        Kind.PRECURSOR_REFERENCE, "supervisors and agency admins, for their agency"),
+    ("GET", f"{API}/precursors/requirements"): RoutePolicy(Kind.PRECURSOR_REFERENCE),
+    ("PUT", f"{API}/precursors/requirements"): RoutePolicy(
+        Kind.PRECURSOR_REFERENCE, "writer roles of the country's designated authority; platform admins"),
+    ("GET", f"{API}/scheduling/jurisdictions"): RoutePolicy(Kind.PRECURSOR_REFERENCE),
+    ("GET", f"{API}/scheduling/statuses"): RoutePolicy(Kind.PRECURSOR_REFERENCE),
+    ("POST", f"{API}/scheduling/statuses"): RoutePolicy(
+        Kind.PRECURSOR_REFERENCE, "writer roles of an agency of that country; platform admins"),
+    ("POST", f"{API}/scheduling/imports"): RoutePolicy(
+        Kind.PRECURSOR_REFERENCE, "as above, for every row"),
+    ("GET", f"{API}/scheduling/gaps"): RoutePolicy(Kind.PRECURSOR_REFERENCE, "evidence: visible records only"),
+    ("GET", f"{API}/scheduling/gaps.csv"): RoutePolicy(Kind.PRECURSOR_REFERENCE, "evidence: visible records only"),
 }
 
 def routes_of(*kinds: Kind) -> list[tuple[str, str]]:
@@ -292,6 +337,10 @@ def sees(rel: Rel, distribution: str, personal_data: bool) -> bool:
     return VISIBLE[rel][int(personal_data)][DISTRIBUTIONS.index(distribution)] == "Y"
 
 
+# The pre-export notification test: OWN notifies an export to NAMED's country through MEMBER's; each is
+# its country's designated competent authority for precursors. Every other agency is in Thailand.
+PEN_COUNTRIES: dict[Rel, str] = {Rel.OWNER: "TH", Rel.NAMED: "LA", Rel.MEMBER: "MM"}
+
 # The structure behind those facts. Dates are ISO strings; "today" is 2026-06-01.
 TODAY = "2026-06-01"
 MECHANISMS: dict[str, list[tuple[Rel, str, str | None]]] = {  # code -> (member, joined, left)
@@ -378,9 +427,9 @@ def record_route_outcome(kind: Kind, role: str, visible: bool, owner: bool) -> i
     if not visible:
         return 404
     can = ROLE_CAN[role]
-    if kind in (Kind.RECORD_READ, Kind.SEIZURE_READ, Kind.ENTITY_READ):
+    if kind in (Kind.RECORD_READ, Kind.SEIZURE_READ, Kind.ENTITY_READ, Kind.INCIDENT_READ):
         return ALLOWED
-    if kind in (Kind.RECORD_OWNER, Kind.SEIZURE_OWNER, Kind.ENTITY_OWNER):
+    if kind in (Kind.RECORD_OWNER, Kind.SEIZURE_OWNER, Kind.ENTITY_OWNER, Kind.INCIDENT_OWNER):
         return ALLOWED if owner and can.write else 403
     if kind is Kind.RECORD_ONWARD:
         if owner:

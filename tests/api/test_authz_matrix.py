@@ -55,6 +55,7 @@ from interdict.api.app import create_app
 from interdict.domain import sharing as rule
 from interdict.domain.roles import Role
 from interdict.schemas.intel import OnwardRequestCreate
+from interdict.schemas.precursor_incidents import PrecursorIncidentCreate
 from interdict.schemas.seizures import OperationCreate, SeizureCreate
 from interdict.schemas.structure import AgreementCreate
 from interdict.services import auth
@@ -73,6 +74,7 @@ from tests.api.policy import (
     DISTRIBUTIONS,
     MECHANISMS,
     OWNER_REFUSED,
+    PEN_COUNTRIES,
     PERMISSIONS,
     POLICY,
     ROLE_CAN,
@@ -97,6 +99,8 @@ NOPE_AGENCY = "NOPE-AGENCY"
 STRUCTURE_TYPES = {"agency", "mechanism", "agreement"}
 R = f"{API}/intel-reports"
 S = f"{API}/seizures"
+PI = f"{API}/precursors/incidents"
+PN = f"{API}/precursors/notifications"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -162,6 +166,9 @@ class Scene:
     seizures: dict[str, str] = field(default_factory=dict)  # Rec key -> uuid of its seizure twin
     entities: dict[str, str] = field(default_factory=dict)  # Rec key -> uuid of its entity twin
     entity_names: dict[str, str] = field(default_factory=dict)  # Rec key -> the twin's (marker) name
+    incidents: dict[str, str] = field(default_factory=dict)  # Rec key -> uuid of its precursor-incident twin
+    # Markers of other records (pre-export notifications...) and the relations that may see them.
+    private: list[tuple[dict[str, str], frozenset[Rel]]] = field(default_factory=list)
     # Who sees each twin: the records' own sets change as later tests share them further; the twins don't.
     twin_seen: dict[str, frozenset[Rel]] = field(default_factory=dict)
 
@@ -180,6 +187,12 @@ class Scene:
         for key, ref in self.entities.items():
             if rel is None or rel not in self.twin_seen[key]:
                 out.update({ref: f"entity twin {key}", self.entity_names[key].lower(): f"entity twin {key} name"})
+        for key, ref in self.incidents.items():
+            if rel is None or rel not in self.twin_seen[key]:
+                out[ref] = f"incident twin {key}"
+        for markers, seen in self.private:
+            if rel is None or rel not in seen:
+                out.update({k.lower(): v for k, v in markers.items()})
         return out
 
     def visible(self, rel: Rel) -> set[str]:
@@ -195,8 +208,8 @@ def _build(url: str, tmp: Path) -> Scene:
     clock = Clock(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
     assert clock.now.date().isoformat() == TODAY
     w = World(platform, clock)
-    for rel in Rel:
-        w.agency(rel.code)
+    for rel in Rel:  # the parties of the pre-export notification test are competent authorities of 3 countries
+        w.agency(rel.code, country=PEN_COUNTRIES.get(rel, "TH"))
     for code, members in MECHANISMS.items():
         assert {joined for _, joined, _ in members} == {"2020-01-01"}
         w.mechanism(code, [rel.code for rel, _, _ in members], joined=date(2020, 1, 1))
@@ -269,6 +282,17 @@ def _build(url: str, tmp: Path) -> Scene:
                 distribution=DistributionRequest(rec.distribution, rec.agencies, rec.mechanisms),
                 contains_personal_data=rec.personal_data))
             entities[rec.key], entity_names[rec.key] = entity.uuid, name
+    # And a precursor-incident twin (a suspicious order: nothing seized, so no seizure record), shared alike.
+    incidents: dict[str, str] = {}
+    for rec in records.values():
+        by = author if rec.owner is Rel.OWNER else outsider
+        with platform.db.unit() as s:
+            incident = platform.precursor_incidents.create(s, w.actor(by), PrecursorIncidentCreate.model_validate({
+                "kind": "suspicious_order", "occurred_on": "2025-05-01", "country": "TH",
+                "summary": f"Order {_marker('inc')}", "distribution": rec.distribution, "agencies": rec.agencies,
+                "mechanisms": rec.mechanisms, "contains_personal_data": rec.personal_data,
+                "chemicals": [{"substance": "acetic_anhydride", "quantity": 200, "unit": "kg"}]}))
+            incidents[rec.key] = incident.uuid
     with platform.db.unit() as s:
         platform.operations.create(s, w.actor(author), OperationCreate(
             code="OP-MEK", name="Joint operation", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31),
@@ -305,6 +329,7 @@ def _build(url: str, tmp: Path) -> Scene:
                   matrix, onward, spare)
     scene.rel_of = {p.username: Rel(p.agency) for p in [*scene.everyone, login]}
     scene.seizures, scene.entities, scene.entity_names = seizures, entities, entity_names
+    scene.incidents = incidents
     scene.twin_seen = {rec.key: frozenset(rec.seen_by) for rec in records.values()}
     return scene
 
@@ -628,7 +653,34 @@ SAMPLE_BODY: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
     ("POST", f"{API}/signals/publish"): lambda s: {"json": {"date_from": "2025-01-01", "date_to": "2025-06-30",
                                                             "signal": "0" * 16, "mechanism": "MEK"}},
     ("POST", f"{API}/network/money"): lambda s: {"json": {"flows": "country"}},
+    ("POST", PI): lambda s: {"json": {"kind": "suspicious_order", "country": "TH", "summary": "Order",
+                                      "chemicals": [{"substance": "acetic_anhydride", "quantity": 1}]}},
+    ("PUT", f"{PI}/{{ref}}/distribution"): lambda s: {"json": {"distribution": "all", "reason": "wider"}},
+    ("POST", PN): lambda s: {"json": _pen_body()},
+    ("POST", f"{PN}/{{ref}}/answer"): lambda s: {"json": {"version": 1, "answer": "no_objection"}},
+    ("POST", f"{PN}/{{ref}}/information"): lambda s: {"json": {"version": 1, "information": "Invoice attached."}},
+    ("POST", f"{PN}/{{ref}}/shipment"): lambda s: {"json": {"version": 1, "shipped": True, "shipped_on": TODAY}},
+    ("POST", f"{PN}/{{ref}}/arrival"): lambda s: {"json": {"version": 1, "arrived_on": TODAY}},
+    ("POST", f"{PN}/{{ref}}/withdrawal"): lambda s: {"json": {"version": 1, "reason": "cancelled"}},
+    ("PUT", f"{PN}/{{ref}}/distribution"): lambda s: {"json": {"version": 1, "distribution": "all"}},
+    ("POST", f"{PN}/{{ref}}/flags"): lambda s: {},
+    ("PUT", f"{API}/precursors/authorities/{{country}}"): lambda s: {"json": {"agency": Rel.OWNER.code}},
+    ("PUT", f"{API}/precursors/rules/{{rule}}"): lambda s: {"json": {"enabled": False}},
+    ("PUT", f"{API}/precursors/requirements"): lambda s: {"json": {
+        "country": "TH", "substance": "ephedrine", "year": 2026, "quantity": 100, "unit": "kg", "source": "test"}},
+    ("POST", f"{API}/scheduling/statuses"): lambda s: {"json": {
+        "substance": "ephedrine", "jurisdiction": "TH", "schedule": "Category 1", "in_force": TODAY}},
+    ("POST", f"{API}/scheduling/imports"): lambda s: {"files": {"file": ("c.csv", b"substance,jurisdiction\n",
+                                                                     "text/csv")}},
 }
+
+
+def _pen_body(**extra: Any) -> dict[str, Any]:
+    """A notification from OWN (Thailand) to NAMED's Laos, through MEMBER's Myanmar."""
+    return {"importing_country": PEN_COUNTRIES[Rel.NAMED], "exporter": "Siam Example Solvents Co. (fictitious)",
+            "importer": "Vientiane Example Trading (fictitious)", "substance": "acetic_anhydride",
+            "quantity": 1000, "unit": "kg", "ship_date": "2026-06-20",
+            "route": [{"country": PEN_COUNTRIES[Rel.MEMBER], "place": "Tachileik", "mode": "road"}], **extra}
 
 
 def _sample_url(scene: Scene, path: str) -> str:
@@ -637,6 +689,7 @@ def _sample_url(scene: Scene, path: str) -> str:
     return (path.replace("{ref}", scene.onward[0].uuid if "onward-requests/{ref}" in path else rec.uuid)
             .replace("{att_ref}", rec.att_uuid).replace("{code}", "MEK")
             .replace("{agency}", Rel.NAMED.code).replace("{record}", rec.uuid)
+            .replace("{country}", "TH").replace("{rule}", "free_trade_zone")
             .replace("{username}", owner_reader.username)
             .replace("{token_uuid}", scene.spare_tokens[owner_reader.username]))
 
@@ -1850,4 +1903,295 @@ def test_case_routes_every_role_and_relation(scene: Scene) -> None:
             gone.append(Case(f"removed {rel.code} {role} list", "GET", f"{c}?limit=200", who,
                              expect(200, then=listing("cases", lambda j: [i["uuid"] for i in j["items"]], set()))))
     run(scene, gone, failures)
+    failures.check()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Precursor control: incidents (a shared record like any other) and pre-export notifications (the two
+# authorities and the transit authorities, and whoever they share it with further)
+# ---------------------------------------------------------------------------------------------------
+INCIDENT_ROUTES = routes_of(Kind.INCIDENT_READ, Kind.INCIDENT_OWNER)
+INCIDENT_PROBES: dict[tuple[str, str], Probe] = {
+    ("PUT", f"{PI}/{{ref}}/distribution"): Probe(
+        lambda r: {"json": {"distribution": "agencies", "agencies": [NOPE_AGENCY], "reason": "probe"}}, 422,
+        {"agencies"},
+        lambda r: {"json": {"distribution": "all", "reason": "HIJACKED"}}),
+}
+
+
+def test_precursor_incident_routes_every_role_relation_and_distribution(scene: Scene) -> None:
+    _twin_routes(scene, "precursor incident", scene.incidents, PI, INCIDENT_ROUTES, INCIDENT_PROBES)
+
+
+def test_precursor_incident_list_and_statistics_hold_exactly_the_visible(scene: Scene) -> None:
+    failures = Failures()
+    cases = []
+    for who in scene.everyone:
+        rel = scene.rel_of[who.username]
+        seen = {u for key, u in scene.incidents.items() if rel in scene.twin_seen[key]}
+
+        def listed(a: Answer, seen: set[str] = seen) -> str | None:
+            return same_set("incidents", [i["uuid"] for i in a.json()["items"]], seen)
+
+        def counted(a: Answer, seen: set[str] = seen) -> str | None:
+            j = a.json()
+            if j["total_incidents"] != len(seen) or abs(j["total_mass_kg"] - 200 * len(seen)) > 1e-6:
+                return f"statistics count {j['total_incidents']} incidents / {j['total_mass_kg']} kg, want {len(seen)}"
+            if sum(r["incidents"] for r in j["rows"]) != len(seen):
+                return "rows do not add up to the total"
+            return None
+
+        cases += [
+            Case("incident list", "GET", f"{PI}?limit=200", who, expect(200, then=listed)),
+            Case("incident stats by kind", "GET", f"{PI}/stats?by=kind", who, expect(200, then=counted)),
+            Case("incident stats by substance", "GET", f"{PI}/stats?by=substance", who, expect(200, then=counted)),
+        ]
+    run(scene, cases, failures)
+    failures.check()
+
+
+PEN_PARTIES = frozenset(PEN_COUNTRIES)  # OWN exports, NAMED imports, MEMBER is the transit country
+
+
+@dataclass
+class PenWorld:
+    uuid: str
+    reference: str
+    importer: str
+
+
+def _pen_world(scene: Scene) -> PenWorld:
+    """Each party designated its country's competent authority; OWN notifies an export to NAMED's country
+    whose route crosses MEMBER's."""
+    from interdict.schemas.pen import PenCreate
+
+    p, w = scene.platform, scene.world
+    admin = w.actor(scene.user(Rel.OUTSIDER, "platform_admin"))
+    with p.db.unit() as s:
+        for rel, country in PEN_COUNTRIES.items():
+            p.pen.designate(s, admin, country, rel.code)
+    importer = f"Importer {_marker('imp')} (fictitious)"
+    with p.db.unit() as s:
+        n = p.pen.create(s, w.actor(scene.author), PenCreate.model_validate(_pen_body(
+            importer=importer, purpose=f"Purpose {_marker('pur')}")))
+        made = PenWorld(n.uuid, n.reference, importer)
+    scene.private.append(({made.uuid: "notification uuid", made.reference: "notification reference",
+                           made.importer: "notification importer"}, PEN_PARTIES))
+    return made
+
+
+# Each step of a notification: (method, path under it, the side that takes it, the probe a writer of that side
+# sends: refused after authorization for its stale version, and the real write everyone else sends).
+PEN_STEPS: dict[str, tuple[str, str, frozenset[Rel], dict[str, Any]]] = {
+    "answer": ("POST", "/answer", frozenset({Rel.NAMED}), {"answer": "no_objection"}),
+    "information": ("POST", "/information", frozenset({Rel.OWNER}), {"information": "Invoice attached."}),
+    "shipment": ("POST", "/shipment", frozenset({Rel.OWNER}), {"shipped": True, "shipped_on": "2026-06-20"}),
+    "arrival": ("POST", "/arrival", frozenset({Rel.OWNER}), {"arrived_on": "2026-06-25"}),
+    "withdrawal": ("POST", "/withdrawal", frozenset({Rel.OWNER}), {"reason": "HIJACKED"}),
+    "share further": ("PUT", "/distribution", frozenset({Rel.OWNER, Rel.NAMED}),
+                      {"distribution": "all", "reason": "HIJACKED"}),
+}
+
+
+def test_pen_routes_every_role_and_relation(scene: Scene) -> None:
+    """Every notification route x every role of every relation: the exporting, importing and transit
+    authorities read it (nobody else: exactly the answer for one that does not exist); each step is taken
+    only by the writers of its side (a transit authority or the other side gets 403); refused and probing
+    writes change nothing; shared further, it reaches exactly the agencies added."""
+    failures = Failures()
+    pw = _pen_world(scene)
+    fixed = scene.user(Rel.OUTSIDER, "reader")
+    ghost = str(uuid.uuid4())
+
+    def owner_view() -> Any:
+        (a,) = run(scene, [Case("owner view", "GET", f"{PN}/{pw.uuid}", scene.author, expect(200))], failures)
+        j = a.json()
+        return {k: j[k] for k in ("state", "version", "answer", "shipped", "sharing", "flags")}
+
+    before = owner_view()
+    version = before["version"]
+    missing: dict[str, Answer] = {}
+    for label, (method, path) in {"GET": ("GET", ""), "events": ("GET", "/events"), "flags": ("POST", "/flags"),
+                                  **{k: (m, p) for k, (m, p, _, _) in PEN_STEPS.items()}}.items():
+        body = {"json": {"version": version, **PEN_STEPS[label][3]}} if label in PEN_STEPS else {}
+        (missing[label],) = run(scene, [Case(f"missing notification {label}", method, f"{PN}/{ghost}{path}", fixed,
+                                             expect(404), **body)], failures)
+    cases: list[Case] = []
+    for (rel, role), who in scene.users.items():
+        party, writer = rel in PEN_PARTIES, ROLE_CAN[role].write
+        url = f"{PN}/{pw.uuid}"
+        for ref in (pw.uuid, pw.reference):
+            cases.append(Case(f"notification {rel.code} {role}", "GET", f"{PN}/{ref}", who,
+                              expect(200, then=field_is("uuid", pw.uuid)) if party
+                              else like(missing["GET"], [ghost], [ref]), echo=(ref,)))
+        cases.append(Case(f"events {rel.code} {role}", "GET", f"{url}/events", who,
+                          expect(200) if party else like(missing["events"], [ghost], [pw.uuid]), echo=(pw.uuid,)))
+        cases.append(Case(f"notifications {rel.code} {role}", "GET", f"{PN}?box=all&limit=200", who,
+                          expect(200, then=listing("notifications", lambda j: [i["uuid"] for i in j["items"]],
+                                                   {pw.uuid} if party else set()))))
+        for label, (method, path, side, fields) in PEN_STEPS.items():
+            if party and writer and rel in side:
+                body, check = {"version": 999_999, **fields}, expect(409, fields={"version"})
+            elif party:
+                body, check = {"version": version, **fields}, expect(403, code="forbidden")
+            else:
+                body, check = {"version": version, **fields}, like(missing[label], [ghost], [pw.uuid])
+            cases.append(Case(f"{label} {rel.code} {role}", method, f"{url}{path}", who, check, echo=(pw.uuid,),
+                              json=body))
+        # Re-evaluating the flags has no probe: the two authorities' writers re-run their own rules for real
+        # (on unchanged facts they raise the same flags again).
+        if party and writer and rel in (Rel.OWNER, Rel.NAMED):
+            check = expect(200)
+        elif party:
+            check = expect(403, code="forbidden")
+        else:
+            check = like(missing["flags"], [ghost], [pw.uuid])
+        cases.append(Case(f"flags {rel.code} {role}", "POST", f"{url}/flags", who, check, echo=(pw.uuid,)))
+        # Notifying: only the writers of a designated authority (here the three parties) notify exports.
+        check = expect(422, fields={"importing_country"}) if party and writer else expect(403, code="forbidden")
+        cases.append(Case(f"notify {rel.code} {role}", "POST", PN, who, check,
+                          json=_pen_body(importing_country="ZZ")))
+    run(scene, cases, failures)
+    after = owner_view()
+    if after != before:
+        failures.append(f"a refused or probing write changed the notification: {before} -> {after}")
+
+    # Shared further by the exporter with OUTSIDER: from the next request OUTSIDER's users see it, nobody else
+    # new does; neither side may leave out the importing or transit authority.
+    named, member, outsider = Rel.NAMED.code, Rel.MEMBER.code, Rel.OUTSIDER.code
+    steps = [
+        Case("dropping the transit authority", "PUT", f"{PN}/{pw.uuid}/distribution", scene.author,
+             expect(422), json={"version": version, "distribution": "agencies", "agencies": [named]}),
+        Case("the importer drops nobody", "PUT", f"{PN}/{pw.uuid}/distribution",
+             scene.user(Rel.NAMED, "analyst"), expect(422, fields={"agencies"}),
+             json={"version": version, "distribution": "agencies", "agencies": [named, outsider]}),
+        Case("shared further with OUTSIDER", "PUT", f"{PN}/{pw.uuid}/distribution", scene.author, expect(200),
+             json={"version": version, "distribution": "agencies", "agencies": [named, member, outsider]}),
+    ]
+    run(scene, steps, failures, concurrency=1)
+    scene.private[-1] = (scene.private[-1][0], PEN_PARTIES | {Rel.OUTSIDER})
+    now_seen = []
+    for (rel, role), who in scene.users.items():
+        sees_now = rel in PEN_PARTIES or rel is Rel.OUTSIDER
+        now_seen.append(Case(f"after sharing {rel.code} {role}", "GET", f"{PN}/{pw.uuid}", who,
+                             expect(200) if sees_now else like(missing["GET"], [ghost], [pw.uuid]),
+                             echo=(pw.uuid,)))
+    run(scene, now_seen, failures)
+    failures.check()
+
+
+def test_precursor_reference_routes_every_role_and_relation(scene: Scene) -> None:
+    """Reference data of precursor control: every signed-in user reads it; diversion rules are changed by the
+    agency's supervisors and admins, annual requirements by the writers of the country's competent authority
+    and platform admins, control statuses by the writers of an agency of that country and platform admins;
+    everyone else is refused and nothing changes. (Runs after the notification test: OWN is Thailand's
+    competent authority by then.)"""
+    failures = Failures()
+    p = scene.platform
+    with p.db.unit() as s:
+        designated = p.pen.authorities(s, scene.world.actor(scene.author))
+    if not designated:  # run on its own (-k): the notification test designates the authorities
+        _pen_world(scene)
+    reads = [f"{API}/precursors/authorities", f"{API}/precursors/rules", f"{API}/precursors/requirements",
+             f"{API}/scheduling/jurisdictions", f"{API}/scheduling/statuses?substance=ephedrine"]
+    requirement = {"country": PEN_COUNTRIES[Rel.OWNER], "substance": "ephedrine", "year": 2026, "quantity": 100,
+                   "unit": "kg", "source": "matrix"}
+    status = {"substance": "ephedrine", "jurisdiction": "TH", "schedule": "Category 1", "in_force": "2020-01-01",
+              "legal_reference": "Act", "source": "matrix"}
+    status_csv = b"substance,jurisdiction,schedule,in_force,legal_reference,source\n" \
+                 b"ephedrine,TH,Category 1,2020-01-01,Act,matrix\n"
+    cases: list[Case] = []
+    for (rel, role), who in scene.users.items():
+        can = ROLE_CAN[role]
+        for url in reads:
+            cases.append(Case(f"read {rel.code} {role}", "GET", url, who, expect(200)))
+        # A mechanism's gap matrix: its current members (and platform admins), like its roster.
+        member = "MEK" in CURRENT_MECHANISMS[rel] or can.structure
+        for suffix in ("", ".csv"):
+            cases.append(Case(f"gaps{suffix} {rel.code} {role}", "GET", f"{API}/scheduling/gaps{suffix}?mechanism=MEK",
+                              who, expect(200) if member else expect(404, code="not_found")))
+        if role in ("supervisor", "agency_admin"):
+            cases.append(Case(f"rule probe {rel.code} {role}", "PUT", f"{API}/precursors/rules/excess_quantity", who,
+                              expect(422), json={"params": {"margin_pct": -5}}))
+        else:
+            cases.append(Case(f"rule {rel.code} {role}", "PUT", f"{API}/precursors/rules/free_trade_zone", who,
+                              expect(403, code="forbidden"), json={"enabled": False}))
+        # Control statuses: Thailand's by the writers of Thai agencies (all but NAMED and MEMBER) and platform
+        # admins; the probe names a substance the catalogue does not know, the real write a known one.
+        if can.structure or (can.write and rel not in (Rel.NAMED, Rel.MEMBER)):
+            cases += [
+                Case(f"status probe {rel.code} {role}", "POST", f"{API}/scheduling/statuses", who, expect(422),
+                     json={**status, "substance": "no such substance"}),
+                Case(f"status import probe {rel.code} {role}", "POST", f"{API}/scheduling/imports", who,
+                     expect(422), files=_file("list.csv", status_csv.replace(b"ephedrine", b"no such substance"))),
+            ]
+        else:
+            cases += [
+                Case(f"status {rel.code} {role}", "POST", f"{API}/scheduling/statuses", who,
+                     expect(403, code="forbidden"), json=status),
+                Case(f"status import {rel.code} {role}", "POST", f"{API}/scheduling/imports", who,
+                     expect(403, code="forbidden"), files=_file("list.csv", status_csv)),
+            ]
+        if can.structure or (rel is Rel.OWNER and can.write):
+            cases.append(Case(f"requirement probe {rel.code} {role}", "PUT", f"{API}/precursors/requirements", who,
+                              expect(422, fields={"substance"}), json={**requirement, "substance": "heroin"}))
+        else:
+            cases.append(Case(f"requirement {rel.code} {role}", "PUT", f"{API}/precursors/requirements", who,
+                              expect(403, code="forbidden"), json=requirement))
+    run(scene, cases, failures)
+
+    def unchanged(a: Answer) -> str | None:
+        j = a.json()
+        rows = j["items"] if isinstance(j, dict) else j
+        return f"requirements written: {rows}" if rows else None
+
+    def rules_on(a: Answer) -> str | None:
+        off = [r["code"] for r in a.json() if not r["enabled"]]
+        return f"rules switched off: {off}" if off else None
+
+    def no_status(a: Answer) -> str | None:
+        national = [j for j in a.json()["jurisdictions"] if j["jurisdiction"] != "UN"]
+        return f"statuses written: {national}" if national else None
+
+    run(scene, [Case("no requirement", "GET", f"{API}/precursors/requirements?country=TH", scene.author,
+                     expect(200, then=unchanged)),
+                Case("no status", "GET", f"{API}/scheduling/statuses?substance=ephedrine", scene.author,
+                     expect(200, then=no_status)),
+                Case("rules unchanged", "GET", f"{API}/precursors/rules", scene.author, expect(200, then=rules_on))],
+        failures)
+    failures.check()
+
+
+def test_scheduling_gap_evidence_holds_exactly_the_visible(scene: Scene) -> None:
+    """Heroin and acetic anhydride are controlled in Thailand and not in Myanmar (MEK's two countries): each
+    gap row's evidence counts exactly the seizure and incident twins the caller's agency may see."""
+    failures = Failures()
+    steps = [Case(f"status {code}", "POST", f"{API}/scheduling/statuses", scene.author, expect(201), json={
+        "substance": code, "jurisdiction": "TH", "schedule": "Schedule I", "in_force": "2020-01-01",
+        "legal_reference": "Act", "source": "matrix"})
+        for code in ("heroin", "acetic_anhydride")]
+    run(scene, steps, failures, concurrency=1)
+    cases = []
+    for (rel, role), who in scene.users.items():
+        if not ("MEK" in CURRENT_MECHANISMS[rel] or ROLE_CAN[role].structure):
+            continue
+        seizures = sum(rel in scene.twin_seen[k] for k in scene.seizures)
+        incidents = sum(rel in scene.twin_seen[k] for k in scene.incidents)
+
+        def evidence(a: Answer, seizures: int = seizures, incidents: int = incidents) -> str | None:
+            rows = {r["substance"]: r for r in a.json()["rows"]}
+            if set(rows) < {"heroin", "acetic_anhydride"}:
+                return f"gap rows {sorted(rows)}"
+            heroin, anhydride = rows["heroin"], rows["acetic_anhydride"]
+            if (heroin["not_controlled_in"], heroin["controlled_in"]) != (["MM"], ["TH"]):
+                return f"heroin cells {heroin['cells']}"
+            if heroin["seizures"] != seizures or abs(heroin["seizure_kg"] - 1.5 * seizures) > 1e-6:
+                return f"heroin evidence {heroin['seizures']} seizures / {heroin['seizure_kg']} kg, want {seizures}"
+            if anhydride["incidents"] != incidents or abs(anhydride["incident_kg"] - 200 * incidents) > 1e-6:
+                return f"anhydride evidence {anhydride['incidents']} incidents, want {incidents}"
+            return None
+
+        cases.append(Case(f"gaps {rel.code} {role}", "GET", f"{API}/scheduling/gaps?mechanism=MEK&on={TODAY}", who,
+                          expect(200, then=evidence)))
+    run(scene, cases, failures)
     failures.check()

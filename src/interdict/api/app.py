@@ -22,7 +22,11 @@ from interdict.api.routes import (
     intel,
     network,
     onward,
+    precursor_incidents,
+    precursor_rules,
+    precursors,
     rfi,
+    scheduling,
     seizures,
     situation,
     structure,
@@ -56,7 +60,7 @@ def create_app(
     api.include_router(health.router)
     api.include_router(auth.public_router)
     for module in (auth, structure, users, audit, intel, onward, seizures, entities, crosscheck, rfi, cases, watchlists,
-                   indicators, situation, network):
+                   indicators, situation, network, precursors, precursor_incidents, precursor_rules, scheduling):
         api.include_router(module.router, dependencies=Authenticated)
     app.include_router(api)
 

@@ -59,11 +59,15 @@ def _add_record_commands() -> None:
     from interdict.cli.crosscheck import crosscheck_app
     from interdict.cli.entities import entities_app  # also adds `query` to the crosscheck group
     from interdict.cli.network import network_app
+    from interdict.cli.precursor_incidents import precursors_app  # adds `incidents` to the precursors group
+    from interdict.cli.precursor_rules import precursors_app as _rules  # adds `rules` and `requirements`
     from interdict.cli.rfi import rfi_app
+    from interdict.cli.scheduling import scheduling_app
     from interdict.cli.seizures import operations_app, seizures_app, stats_app, substances_app
     from interdict.cli.situation import indicators_app, report_app, signals_app
     from interdict.cli.watchlists import watchlists_app
 
+    assert _rules is precursors_app
     for sub, name in (
         (crosscheck_app, "crosscheck"),
         (seizures_app, "seizures"),
@@ -78,6 +82,8 @@ def _add_record_commands() -> None:
         (cases_app, "cases"),
         (watchlists_app, "watchlists"),
         (network_app, "network"),
+        (precursors_app, "precursors"),
+        (scheduling_app, "scheduling"),
     ):
         app.add_typer(sub, name=name)
 

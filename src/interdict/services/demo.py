@@ -145,7 +145,25 @@ def load_demo(
     from interdict.services.demo_cases import load_demo_cases
 
     load_demo_cases(platform, session, authors)
+    admin_user = session.scalars(
+        select(User).where(User.username == _username(secretariat, Role.PLATFORM_ADMIN))
+    ).one()
+    _load_precursors(platform, session, authors, actor_for(console, admin_user))
     return logins
+
+
+def _load_precursors(platform: Platform, session: Session, authors: dict[str, Actor], admin: Actor) -> None:
+    """Control statuses with their gaps, annual requirements and a list of countries of concern, competent
+    authorities with notifications in every state (flagged ones among them), and precursor incidents."""
+    from interdict.services.demo_diversion import load_demo_diversion
+    from interdict.services.demo_pen import load_demo_pen
+    from interdict.services.demo_precursor_incidents import load_demo_precursor_incidents
+    from interdict.services.demo_scheduling import load_demo_scheduling
+
+    load_demo_scheduling(platform, session, admin)
+    load_demo_diversion(platform, session, authors)  # before the notifications, which it flags
+    load_demo_pen(platform, session, authors, admin)
+    load_demo_precursor_incidents(platform, session, authors)
 
 
 def _username(agency: Agency, role: Role) -> str:

@@ -8,6 +8,7 @@ from interdict.services.attachments import AttachmentService
 from interdict.services.audit import AuditLog
 from interdict.services.auth import Authenticator
 from interdict.services.cases import CaseService
+from interdict.services.diversion import DiversionService
 from interdict.services.entities import EntityService
 from interdict.services.indicator_import import IndicatorImporter
 from interdict.services.indicators import IndicatorService
@@ -15,7 +16,10 @@ from interdict.services.intel import IntelService
 from interdict.services.network import NetworkService
 from interdict.services.onward import OnwardService
 from interdict.services.operations import OperationService
+from interdict.services.pen import PenService
+from interdict.services.precursor_incidents import PrecursorIncidentService
 from interdict.services.rfi import RfiService
+from interdict.services.scheduling import SchedulingService
 from interdict.services.seizure_import import SeizureImporter
 from interdict.services.seizure_stats import SeizureStats
 from interdict.services.seizures import SeizureService
@@ -51,6 +55,10 @@ class Platform:
         self.watchlists = WatchListService(self.audit)
         self.cases = CaseService(self.audit)
         self.network = NetworkService(self.audit)
+        self.diversion = DiversionService(self.audit)
+        self.scheduling = SchedulingService(self.audit)
+        self.pen = PenService(self.audit, self.diversion)
+        self.precursor_incidents = PrecursorIncidentService(self.audit, self.seizures)
 
     @cached_property
     def attachments(self) -> AttachmentService:

@@ -4,9 +4,12 @@ from interdict.store.alerts import CrosscheckAlert
 from interdict.store.audit import AuditCheckpoint, AuditHead, AuditRow
 from interdict.store.base import Base
 from interdict.store.cases import Case, CaseEntry, CaseLink, CaseParticipant
+from interdict.store.diversion import AnnualRequirement, DiversionRuleSetting
 from interdict.store.entities import CrosscheckNotification, Entity, EntityKey
 from interdict.store.identity import ApiToken, LoginThrottle, Session, User
 from interdict.store.indicators import IndicatorValue
+from interdict.store.pen import PenEvent, PrecursorAuthority, PreExportNotification
+from interdict.store.precursor_incidents import PrecursorIncident, PrecursorIncidentItem
 from interdict.store.records import (
     Attachment,
     Audience,
@@ -16,6 +19,7 @@ from interdict.store.records import (
     SharedColumns,
 )
 from interdict.store.rfi import InformationRequest, RfiAttachment, RfiMessage
+from interdict.store.scheduling import ControlStatus, ControlStatusImport
 from interdict.store.seizures import (
     Operation,
     OperationParticipant,
@@ -30,6 +34,7 @@ from interdict.store.watchlists import WatchList, WatchListAlert, WatchListEntry
 __all__ = [
     "Agency",
     "Agreement",
+    "AnnualRequirement",
     "ApiToken",
     "Attachment",
     "Audience",
@@ -41,8 +46,11 @@ __all__ = [
     "CaseEntry",
     "CaseLink",
     "CaseParticipant",
+    "ControlStatus",
+    "ControlStatusImport",
     "CrosscheckAlert",
     "CrosscheckNotification",
+    "DiversionRuleSetting",
     "Entity",
     "EntityKey",
     "IndicatorValue",
@@ -55,6 +63,11 @@ __all__ = [
     "Operation",
     "OperationParticipant",
     "OperationResult",
+    "PenEvent",
+    "PreExportNotification",
+    "PrecursorAuthority",
+    "PrecursorIncident",
+    "PrecursorIncidentItem",
     "RecordShare",
     "RfiAttachment",
     "RfiMessage",

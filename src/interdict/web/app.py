@@ -22,7 +22,11 @@ from interdict.web.routes import (
     network,
     onward,
     operations,
+    precursor_incidents,
+    precursor_rules,
+    precursors,
     rfi,
+    scheduling,
     seizures,
     situation,
     stats,
@@ -32,7 +36,7 @@ from interdict.web.routes import (
 STATIC = Path(__file__).parent / "static"
 PAGE_MODULES = (
     auth, dashboard, structure, admin, audit, intel, onward, seizures, stats, operations, entities, crosscheck, rfi,
-    cases, situation, network,
+    cases, situation, network, precursors, precursor_incidents, precursor_rules, scheduling,
 )
 
 
