@@ -50,7 +50,7 @@ class Pens:
         values: dict[str, Any] = {
             "uuid": str(uuid.uuid4()), "distribution": "agencies", "created_at": now, "updated_at": now,
             "owner_agency_id": self.ids[by], "created_by_id": author, "updated_by_id": author,
-            "reference": f"PEN-{by}-{next(_refs):06d}", "exporting_country": by, "importing_country": to,
+            "reference": f"PEN-{by}-2026-{next(_refs):06d}", "exporting_country": by, "importing_country": to,
             "importing_agency_id": self.ids[to], "exporter": f"{by} Chemicals Ltd", "importer": "Siam Pharma Co., Ltd.",
             "substance": "pseudoephedrine", "quantity": 50.0, "unit": "kg", "mass_kg": 50.0,
             "ship_date": date(2026, 7, 1), "notified_at": now, "answer_due": now.date() + timedelta(days=15),
@@ -178,7 +178,7 @@ def test_reevaluation_refusals(pens: Pens, world: World) -> None:
     reader = world.user(pens.codes["TH"], "reader")
     for who, ref, error in [
         (pens.analyst["LA"], n.reference, NotFoundError),  # may not see it: as if it did not exist
-        (pens.analyst["LA"], "PEN-XX-000000", NotFoundError),
+        (pens.analyst["LA"], "PEN-XX-2026-000000", NotFoundError),
         (pens.analyst["CN"], n.uuid, ForbiddenError),  # a transit authority sees it but has no rules on it
         (reader, n.reference, ForbiddenError),
     ]:

@@ -21,7 +21,7 @@ from datetime import date
 from interdict.domain.errors import BadInputError
 from interdict.domain.quantities import QuantityError, Unit, check_quantity, conversion, parse_unit
 from interdict.domain.seizures import MAX_MASS_KG, FieldError, resolve_country
-from interdict.domain.substances import Substance, SubstanceCategory, catalogue
+from interdict.domain.substances import find_precursor
 
 
 class IncidentKind(enum.StrEnum):
@@ -228,10 +228,7 @@ class CheckedIncident:
         return self.chemicals if self.kind.seizes_chemicals else ()
 
 
-def resolve_precursor(name: str) -> Substance | None:
-    """The catalogue precursor ``name`` denotes (code or any name), else ``None``."""
-    found = catalogue().get(name.strip()) or catalogue().resolve(name)
-    return found if found is not None and found.category is SubstanceCategory.PRECURSOR else None
+resolve_precursor = find_precursor  # the catalogue precursor a name denotes, else None
 
 
 def check_chemical(draft: ChemicalDraft, i: int, errors: list[FieldError]) -> CheckedLine | None:

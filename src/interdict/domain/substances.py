@@ -404,3 +404,31 @@ def catalogue() -> Catalogue:
     """The catalogue shipped with the package, loaded once."""
     text = resources.files("interdict.data").joinpath("substances.json").read_text(encoding="utf-8")
     return load_catalogue(json.loads(text))
+
+
+def find_precursor(name: str) -> Substance | None:
+    """The catalogue precursor chemical ``name`` denotes (its code or any name it is known by), else None."""
+    cat = catalogue()
+    found = cat.get(name.strip()) or cat.resolve(name)
+    return found if found is not None and found.category is SubstanceCategory.PRECURSOR else None
+
+
+def precursor_named(name: str, field: str = "substance") -> Substance:
+    """Like :func:`find_precursor`, but a name that is not a precursor raises ``BadInputError`` on ``field``,
+    saying whether the catalogue does not know it (with the nearest names) or knows it as something else."""
+    from interdict.domain.errors import BadInputError
+
+    found = find_precursor(name)
+    if found is not None:
+        return found
+    cat = catalogue()
+    other = cat.get(name.strip()) or cat.resolve(name)
+    if other is None:
+        hint = ", ".join(cat.suggest(name)) or "see the substance catalogue"
+        message = f"substance {name!r} is not in the catalogue (did you mean: {hint}?); expected a precursor chemical"
+    else:
+        message = (
+            f"substance {name!r} is {other.name} ({other.category.label}), not a precursor; "
+            "expected a precursor chemical"
+        )
+    raise BadInputError(message, {field: message})

@@ -38,15 +38,15 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from interdict.domain import diversion as rules
-from interdict.domain.errors import BadInputError, ForbiddenError, NotFoundError
+from interdict.domain.errors import BadInputError, ForbiddenError
 from interdict.domain.matching import Subject, compare
 from interdict.domain.quantities import QuantityError, conversion, parse_unit
 from interdict.domain.roles import Permission, Role
-from interdict.domain.substances import SubstanceCategory, catalogue
+from interdict.domain.substances import catalogue, precursor_named
 from interdict.schemas.diversion import ParamOut, RequirementIn, RequirementOut, RuleOut, RuleSettingIn
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
-from interdict.services.records import agency_codes, is_uuid, read_events
+from interdict.services.records import agency_codes, read_events
 from interdict.store.dialect import insert_ignore
 from interdict.store.diversion import AnnualRequirement, DiversionRuleSetting
 from interdict.store.identity import User
@@ -89,7 +89,9 @@ class DiversionService:
         """Re-run the caller's authority's rules on the notification ``ref`` (its reference or uuid) now and
         replace that authority's flags; the notification and the caller's new flags."""
         agency_id = _agency_of(actor)
-        notification = self._visible_notification(session, actor, ref)  # first: unseen is "not found" for all
+        from interdict.services.pen import find_notification  # pen.py holds this service: imported here
+
+        notification = find_notification(session, actor, ref, lock=True)  # first: unseen is "not found" for all
         if agency_id not in (notification.owner_agency_id, notification.importing_agency_id):
             raise ForbiddenError("only the exporting or the importing authority evaluates a notification's rules")
         if not actor.can(Permission.WRITE_RECORDS):
@@ -103,18 +105,6 @@ class DiversionService:
             agency_codes(session, [notification.owner_agency_id]).get(notification.owner_agency_id),
             notification.distribution, {"reference": notification.reference, "flags": [f["rule"] for f in mine]}))
         return notification, mine
-
-    def _visible_notification(self, session: Session, actor: Actor, ref: str) -> PreExportNotification:
-        key = ref.strip()
-        ctx = viewer_context(session, _agency_of(actor), actor.today)
-        column = PreExportNotification.uuid if is_uuid(key) else PreExportNotification.reference
-        found = session.scalars(
-            select(PreExportNotification).where(column == (key.lower() if is_uuid(key) else key),
-                                                visible(PreExportNotification, ctx))
-        ).one_or_none()
-        if found is None:  # the same words whether it does not exist or may not be seen
-            raise NotFoundError(f"no pre-export notification {ref!r}")
-        return found
 
     @staticmethod
     def _authority(session: Session, agency_id: int, now: datetime, base: Actor | None) -> Actor:
@@ -234,7 +224,7 @@ class DiversionService:
         if country:
             stmt = stmt.where(AnnualRequirement.country == _country(country))
         if substance:
-            stmt = stmt.where(AnnualRequirement.substance == _precursor(substance).code)
+            stmt = stmt.where(AnnualRequirement.substance == precursor_named(substance).code)
         if year is not None:
             stmt = stmt.where(AnnualRequirement.year == year)
         stmt = stmt.order_by(AnnualRequirement.country, AnnualRequirement.substance, AnnualRequirement.year.desc())
@@ -256,7 +246,7 @@ class DiversionService:
         errors: dict[str, str] = {}
         substance = None
         try:
-            substance = _precursor(data.substance)
+            substance = precursor_named(data.substance)
         except BadInputError as exc:
             errors.update(exc.errors)
         kg = None
@@ -381,19 +371,6 @@ def _country(code: str) -> str:
     if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
         raise BadInputError(f"country {code!r} is not an ISO 3166-1 alpha-2 code", {"country": "e.g. TH, MM, LA"})
     return value
-
-
-def _precursor(name: str) -> Any:
-    cat = catalogue()
-    substance = cat.get(name.strip()) or cat.resolve(name)
-    if substance is None:
-        hint = ", ".join(cat.suggest(name)) or "see the substance catalogue"
-        message = f"substance {name!r} is not in the catalogue (did you mean: {hint}?)"
-        raise BadInputError(message, {"substance": message})
-    if substance.category is not SubstanceCategory.PRECURSOR:
-        message = f"substance {name!r} ({substance.name}) is not a precursor chemical"
-        raise BadInputError(message, {"substance": message})
-    return substance
 
 
 def _to_kg(substance: Any, quantity: float, unit: str) -> float:

@@ -42,7 +42,7 @@ from interdict.domain.pen import Answer, Move, PenState, Side
 from interdict.domain.quantities import check_quantity, conversion, parse_unit
 from interdict.domain.roles import Permission
 from interdict.domain.sharing import Distribution, SharingFacts, reaches
-from interdict.domain.substances import Substance, SubstanceCategory, catalogue
+from interdict.domain.substances import precursor_named
 from interdict.schemas.pen import (
     AnswerIn,
     ArrivalIn,
@@ -109,19 +109,26 @@ def role_of(n: PEN, agency_id: int | None) -> str:
     return "transit" if agency_id in transit_agency_ids(n) else "shared"
 
 
-def precursor(name: str) -> Substance:
-    """The catalogue precursor ``name`` names (code or any known name), or BadInputError naming it."""
-    cat = catalogue()
-    found = cat.get(name.strip()) or cat.resolve(name)
+precursor = precursor_named  # the notification's substance: a catalogue precursor, or an error naming it
+
+
+def find_notification(session: Session, actor: Actor, ref: str, lock: bool = False) -> PEN:
+    """By uuid or PEN reference, if the actor's agency may see it; otherwise "not found" in the same
+    words as for one that does not exist."""
+    _agency_of(actor)
+    key = ref.strip()
+    if is_uuid(key):
+        cond = PEN.uuid == key.lower()
+    elif rules.REFERENCE_PATTERN.match(key.upper()):
+        cond = PEN.reference == key.upper()
+    else:
+        raise NotFoundError(f"no pre-export notification {ref!r}")
+    stmt = visible_select(session, actor, PEN).where(cond)
+    if lock:
+        stmt = stmt.with_for_update(of=PEN).execution_options(populate_existing=True)
+    found: PEN | None = session.scalars(stmt).one_or_none()
     if found is None:
-        message = f"substance {name!r} is not in the catalogue; expected a precursor chemical"
-        raise BadInputError(message, {"substance": message})
-    if found.category is not SubstanceCategory.PRECURSOR:
-        message = (
-            f"substance {name!r} is {found.name} ({found.category.label}), not a precursor; "
-            "expected a precursor chemical"
-        )
-        raise BadInputError(message, {"substance": message})
+        raise NotFoundError(f"no pre-export notification {ref!r}")
     return found
 
 
@@ -132,23 +139,7 @@ class PenService:
 
     # -- reading -----------------------------------------------------------------------------------------
     def _find(self, session: Session, actor: Actor, ref: str, lock: bool = False) -> PEN:
-        """By uuid or PEN reference, if the actor's agency may see it; otherwise "not found" in the same
-        words as for one that does not exist."""
-        _agency_of(actor)
-        key = ref.strip()
-        if is_uuid(key):
-            cond = PEN.uuid == key.lower()
-        elif rules.REFERENCE_PATTERN.match(key.upper()):
-            cond = PEN.reference == key.upper()
-        else:
-            raise NotFoundError(f"no pre-export notification {ref!r}")
-        stmt = visible_select(session, actor, PEN).where(cond)
-        if lock:
-            stmt = stmt.with_for_update(of=PEN).execution_options(populate_existing=True)
-        found: PEN | None = session.scalars(stmt).one_or_none()
-        if found is None:
-            raise NotFoundError(f"no pre-export notification {ref!r}")
-        return found
+        return find_notification(session, actor, ref, lock)
 
     def get(self, session: Session, actor: Actor, ref: str) -> PEN:
         n = self._find(session, actor, ref)
