@@ -9,6 +9,8 @@ import io
 import json
 from pathlib import Path
 
+from interdict.cli.scheduling import gap_table
+from interdict.schemas.scheduling import GapReport
 from tests.cli.conftest import token_for
 
 DATA = Path(__file__).parent.parent / "data"
@@ -55,11 +57,16 @@ def test_scheduling_from_the_command_line(run, tmp_path: Path) -> None:  # type:
 
     table = run("scheduling", "gaps", "--mechanism", "MEKONG-MOU", "--on", "2026-01-01", token=th)
     assert table.exit_code == 0, table.output
+    assert "no: no control status in force is recorded" in table.output
     report = json.loads(
         run("scheduling", "gaps", "--mechanism", "MEKONG-MOU", "--format", "json", token=th).output
     )
     ket = next(r for r in report["rows"] if r["substance"] == "ketamine")
     assert ket["controlled_in"] == ["CN", "TH"] and "LA" in ket["not_controlled_in"]
+    columns, rows = gap_table(GapReport.model_validate(report))  # the table's short cells
+    assert columns[:2] == ["substance", "UN"] and columns[-3:] == ["seizures", "kg", "incidents"]
+    short = next(r for r in rows if r["substance"] == "ketamine")
+    assert (short["TH"], short["CN"], short["LA"]) == ("yes 2010", "yes 2004", "no")
     lines = run(
         "scheduling", "gaps", "-m", "MEKONG-MOU", "--category", "precursor", "--format", "csv", token=th
     ).output

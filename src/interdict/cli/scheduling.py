@@ -67,7 +67,7 @@ def gaps(
     m = _main()
 
     def run() -> None:
-        from interdict.services.scheduling_gaps import flat_rows, gap_csv
+        from interdict.services.scheduling_gaps import gap_csv
 
         p = m.platform()
         with m.user_unit(p) as (session, actor):
@@ -85,12 +85,14 @@ def gaps(
         elif fmt is Format.CSV:
             sys.stdout.write(gap_csv(report))
         else:
-            columns, rows = flat_rows(report)
+            columns, rows = gap_table(report)
             title = (
                 f"Scheduling gaps, {report.mechanism}, on {report.on.isoformat()} "
                 f"(evidence {report.period_from.isoformat()} to {report.period_to.isoformat()})"
             )
             emit(rows, columns, fmt, title)
+            typer.echo("yes YEAR: controlled since that year (class: by a class-wide control); no: no control status "
+                       "in force is recorded on the platform; UN is shown for reference.")
             for g in report.groups:
                 cells = ", ".join(
                     f"{c.jurisdiction}: class-wide since {c.since.isoformat() if c.since else '?'}"
@@ -101,6 +103,24 @@ def gaps(
                 typer.echo(f"{g.label}: {cells}")
 
     m.friendly(run)()
+
+
+def gap_table(report: Any) -> tuple[list[str], list[dict[str, object]]]:
+    """The matrix for a terminal: one short cell per jurisdiction ("yes 2019", "yes 2019 class", "no"); the
+    schedules and legal detail are in --format json and csv."""
+    places = [report.reference, *report.jurisdictions]
+    rows: list[dict[str, object]] = []
+    for r in report.rows:
+        row: dict[str, object] = {"substance": r.name}
+        for c in r.cells:
+            if not c.controlled:
+                row[c.jurisdiction] = "no"
+            else:
+                since = f" {c.since.year}" if c.since else ""
+                row[c.jurisdiction] = f"yes{since}" + (" class" if c.basis == "class" else "")
+        row.update(seizures=r.seizures, kg=round(r.seizure_kg, 1), incidents=r.incidents)
+        rows.append(row)
+    return ["substance", *places, "seizures", "kg", "incidents"], rows
 
 
 @scheduling_app.command("status")
