@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from interdict.api.context import RequestContext
 from interdict.domain.errors import AuthenticationError, ForbiddenError, InterdictError
 from interdict.services.context import Actor
-from interdict.web.i18n import negotiate
+from interdict.web.i18n import negotiate, substance_name
 from interdict.web.render import render
 
 SESSION_COOKIE = "interdict_session"
@@ -99,6 +99,8 @@ class WebContext(RequestContext):
 
     def page(self, template: str, status: int = 200, **context: Any) -> Response:
         flash = self._read_flash()
+        lang = self.lang
+        context.setdefault("sname", lambda code: substance_name(code, lang))  # substance names in the page's language
         html = render(
             template,
             self.lang,

@@ -70,3 +70,14 @@ def fmt_date(value: date | None, lang: str) -> str:
 
 def fmt_number(value: float | int | None, lang: str) -> str:
     return "" if value is None else str(format_decimal(value, locale=babel_locale(lang)))
+
+
+def substance_name(code: str, lang: str) -> str:
+    """The catalogue's name in the page's language (its first Chinese or Russian name), else English."""
+    from interdict.domain.substances import catalogue
+
+    sub = catalogue().get(code)
+    if sub is None:
+        return code
+    local = {"zh": sub.names_zh, "ru": sub.names_ru}.get(lang, ())
+    return local[0] if local else sub.name

@@ -12,14 +12,13 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from interdict.domain.substances import catalogue
 from interdict.io.csvsafe import cell
 from interdict.web.context import WebContext
 from interdict.web.forms import (
     N_,
     bounded,
 )
-from interdict.web.i18n import translations
+from interdict.web.i18n import substance_name, translations
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BARS = 20  # bars in the statistics chart; the table has every row
@@ -78,15 +77,6 @@ SPECIAL_VALUES = {"(unknown)": N_("(unknown)"), "(none)": N_("(none)")}
 # -- shared helpers --------------------------------------------------------------------------------------
 def gettext_of(ctx: WebContext) -> Callable[[str], str]:
     return translations(ctx.lang).gettext
-
-
-def substance_name(code: str, lang: str) -> str:
-    """The catalogue's name in the page's language (its first Chinese or Russian name), else English."""
-    sub = catalogue().get(code)
-    if sub is None:
-        return code
-    local = {"zh": sub.names_zh, "ru": sub.names_ru}.get(lang, ())
-    return local[0] if local else sub.name
 
 
 def key_value(key: str, value: str, lang: str) -> str:

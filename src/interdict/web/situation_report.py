@@ -10,9 +10,9 @@ from interdict.io.pdf import cjk_font, html_to_pdf
 from interdict.io.worldmap import MapPoint, render_map
 from interdict.services.situation_report import SituationReport
 from interdict.web.forms import N_
-from interdict.web.i18n import translations
+from interdict.web.i18n import substance_name, translations
 from interdict.web.render import render
-from interdict.web.seizure_pages import key_value, substance_name
+from interdict.web.seizure_pages import key_value
 
 
 def visuals(report: SituationReport, lang: str) -> dict[str, Any]:

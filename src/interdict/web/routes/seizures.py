@@ -55,6 +55,7 @@ from interdict.web.forms import (
     sharing_values,
     split_list,
 )
+from interdict.web.i18n import substance_name
 from interdict.web.seizure_pages import (
     ASSET_FIELDS,
     ENCODINGS,
@@ -69,7 +70,6 @@ from interdict.web.seizure_pages import (
     parse_whole,
     reindex,
     show,
-    substance_name,
 )
 
 router = APIRouter(include_in_schema=False)
