@@ -4,8 +4,14 @@ authority)."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+import html
 
+from fastapi.testclient import TestClient
+from markupsafe import Markup
+
+from interdict.domain.diversion import RULES
+from interdict.web.i18n import DEFAULT, translations
+from interdict.web.render import environment
 from tests.conftest import Clock
 from tests.factories import World
 from tests.services.test_diversion import Pens
@@ -38,6 +44,50 @@ def test_rules_page(client: TestClient, world: World, clock: Clock) -> None:
         settings = world.p.diversion.effective(s, pens.ids["TH"])
     assert not settings["free_trade_zone"].enabled
     assert settings["country_of_concern"].params["countries"] == ["LA", "MM"]
+
+
+def test_rules_page_in_chinese(client: TestClient, world: World, clock: Clock) -> None:
+    """Rule labels, descriptions and parameters are shown in the page's language, not in the English the
+    rules are declared with."""
+    pens = Pens(world)
+    boss = signed_in(client, world, clock, pens.supervisor["TH"])
+    text = html.unescape(boss.get("/precursors/rules", headers={"accept-language": "zh"}).text)
+    assert "数量超过年度合法需求" in text and "超出该国申报的该物质年度合法需求" in text
+    assert "评分阈值" in text and "时间窗口（天）" in text
+    for rule in RULES.values():
+        assert rule.label not in text and rule.description not in text
+        for p in rule.params:
+            assert f">{p.label}<" not in text and p.description not in text
+    ru = html.unescape(boss.get("/precursors/rules", headers={"accept-language": "ru"}).text)
+    assert "Количество выше годовой законной потребности" in ru and RULES["split_order"].description not in ru
+
+
+def _english(macro: str, *args: str) -> str:
+    """What a macro of the rule templates shows in English for ``args``, with a fallback that shows when the
+    macro does not know them."""
+    module = {
+        "rule": "precursors/_labels.html",
+        "description": "precursor_rules/_labels.html",
+        "param_label": "precursor_rules/_labels.html",
+        "param_description": "precursor_rules/_labels.html",
+    }[macro]
+    labels = environment().get_template(module).make_module({"_": translations(DEFAULT).gettext})
+    out = getattr(labels, macro)(*args, "NOT KNOWN")
+    assert isinstance(out, Markup)
+    return html.unescape(str(out))
+
+
+def test_rule_texts_in_the_templates_are_the_domain_texts() -> None:
+    """The templates translate the English of domain/diversion.py: every rule and parameter is there, with
+    the same words, so a change of the domain text shows up here before it shows untranslated."""
+    for code, rule in RULES.items():
+        assert _english("rule", code) == rule.label, code
+        assert _english("description", code) == rule.description, code
+        for p in rule.params:
+            assert _english("param_label", code, p.name) == p.label, (code, p.name)
+            assert _english("param_description", code, p.name) == p.description, (code, p.name)
+    assert _english("description", "no_such_rule") == "NOT KNOWN"
+    assert _english("param_label", "split_order", "no_such_param") == "NOT KNOWN"
 
 
 def test_requirements_page(client: TestClient, world: World, clock: Clock) -> None:

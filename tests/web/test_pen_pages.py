@@ -121,5 +121,10 @@ def test_notify_answer_ship_in_the_browser(
 
     zh = th.get(url, headers={"accept-language": "zh"})
     assert zh.status_code == 200 and "进口" in html.unescape(zh.text)
+    log = html.unescape(zh.text).split('id="log-heading"')[1].split("</table>")[0]
+    assert "进口国主管机关: TH-WEB" in log and "答复截止日: 2026-" in log and "到达日期: 2026-06-12" in log
+    assert "答复: 无异议" in log and "逾期天数: 1" in log and "机构: SG-WEB, TH-WEB, US-WEB" in log
+    for key in ("importing_authority", "answer_due", "arrived_on", "shipped_on", "days_late", "agencies"):
+        assert f"{key}:" not in log
     ru = th.get("/precursors", headers={"accept-language": "ru"})
     assert ru.status_code == 200 and "уведомлен" in html.unescape(ru.text).lower()
