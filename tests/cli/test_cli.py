@@ -74,3 +74,16 @@ def test_demo_world_shows_two_agencies_two_worlds(run) -> None:  # type: ignore[
     assert seen["TH-ONCB"] and seen["US-DEA"] and seen["TH-ONCB"] != seen["US-DEA"]
     assert "already" in run("demo", "load", "--seed", "3").output
     assert run("audit", "verify").exit_code == 0
+
+
+def test_date_options_name_the_option_and_the_value() -> None:
+    from datetime import date
+
+    from interdict.cli.output import day_option
+    from interdict.domain.errors import BadInputError
+
+    assert day_option("", "--from") is None and day_option(None, "--on") is None
+    assert day_option("2026-02-28", "--to") == date(2026, 2, 28)
+    with pytest.raises(BadInputError, match=r"--from '2026-13-01' is not a date; expected YYYY-MM-DD") as raised:
+        day_option("2026-13-01", "--from")
+    assert raised.value.errors == {"from": "--from '2026-13-01' is not a date; expected YYYY-MM-DD"}

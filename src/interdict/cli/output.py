@@ -7,11 +7,13 @@ import enum
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from interdict.domain.errors import BadInputError
 from interdict.io.csvsafe import cell
 
 
@@ -46,3 +48,15 @@ def _flat(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def day_option(value: str | None, name: str) -> date | None:
+    """A date given on the command line (YYYY-MM-DD), None when empty; otherwise an error naming the option
+    and the value, which the commands turn into one line and exit code 1."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        message = f"{name} {value!r} is not a date; expected YYYY-MM-DD"
+        raise BadInputError(message, {name.lstrip("-"): message}) from None

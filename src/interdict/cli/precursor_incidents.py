@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from interdict.cli.output import Format, emit
+from interdict.cli.output import Format, day_option, emit
 from interdict.cli.precursors import precursors_app
 
 incidents_app = typer.Typer(
@@ -191,8 +190,8 @@ def incidents_list(
             kind or None,
             country or None,
             substance or None,
-            date.fromisoformat(date_from) if date_from else None,
-            date.fromisoformat(date_to) if date_to else None,
+            day_option(date_from, "--from"),
+            day_option(date_to, "--to"),
         )
         p = m.platform()
         with m.user_unit(p) as (session, actor):
@@ -238,8 +237,8 @@ def incidents_stats(
                 session,
                 actor,
                 by,
-                date.fromisoformat(date_from) if date_from else None,
-                date.fromisoformat(date_to) if date_to else None,
+                day_option(date_from, "--from"),
+                day_option(date_to, "--to"),
             )
         rows = [r.model_dump(mode="json") for r in out.rows]
         emit(

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import typer
 
-from interdict.cli.output import Format, emit
+from interdict.cli.output import Format, day_option, emit
 
 precursors_app = typer.Typer(
     help="Precursor control: pre-export notifications, diversion indicators, precursor incidents.",
@@ -338,7 +337,7 @@ def remind(on: str = typer.Option("", "--on", help="The day (default: today, UTC
     def run() -> None:
         p = m.platform()
         with m.console_unit(p) as (session, console):
-            day = date.fromisoformat(on) if on else console.today
+            day = day_option(on, "--on") or console.today
             sent = p.pen.remind(session, console, day)
             refs = [n.reference for n in sent]
         typer.echo(f"reminded {len(refs)} notification(s)" + (": " + ", ".join(refs) if refs else ""))

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from interdict.cli.output import Format, emit
+from interdict.cli.output import Format, day_option, emit
 
 scheduling_app = typer.Typer(
     help="Control status of substances by jurisdiction, and scheduling gaps (acts as the user of INTERDICT_TOKEN).",
@@ -42,16 +41,6 @@ def _main() -> Any:
     return main
 
 
-def _day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        _main().fail(f"{name} {value!r} is not a date; expected YYYY-MM-DD")
-        raise
-
-
 @scheduling_app.command("gaps")
 def gaps(
     mechanism: str = typer.Option(..., "--mechanism", "-m", help="Mechanism code, e.g. MEKONG-MOU"),
@@ -75,10 +64,10 @@ def gaps(
                 session,
                 actor,
                 mechanism,
-                _day(on, "--on"),
+                day_option(on, "--on"),
                 category,
-                _day(date_from, "--from"),
-                _day(date_to, "--to"),
+                day_option(date_from, "--from"),
+                day_option(date_to, "--to"),
             )
         if fmt is Format.JSON:
             sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
@@ -137,7 +126,7 @@ def status(
         p = m.platform()
         with m.user_unit(p) as (session, actor):
             out = p.scheduling.substance_status(
-                session, substance, jurisdiction, _day(on, "--on"), actor.today
+                session, substance, jurisdiction, day_option(on, "--on"), actor.today
             )
         if fmt is Format.JSON:
             sys.stdout.write(json.dumps(out.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
@@ -198,7 +187,7 @@ def set_status(
 
         data = ControlStatusCreate.model_validate({
             "substance": substance, "group": group, "jurisdiction": jurisdiction, "schedule": schedule,
-            "decontrolled": decontrolled, "in_force": _day(in_force, "--in-force"), "until": _day(until, "--until"),
+            "decontrolled": decontrolled, "in_force": day_option(in_force, "--in-force"), "until": day_option(until, "--until"),
             "legal_reference": legal_reference, "source": source,
         })  # fmt: skip
         p = m.platform()

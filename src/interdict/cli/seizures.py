@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from interdict.cli.output import Format, emit
+from interdict.cli.output import Format, day_option, emit
 from interdict.schemas.common import comma_list
 
 seizures_app = typer.Typer(
@@ -226,7 +226,6 @@ def stats_seizures(
     fmt: Format = FormatOpt,
 ) -> None:
     """Totals and counts of the seizures your agency may see, with the change against the previous period."""
-    from datetime import date
 
     from interdict.domain.errors import InterdictError
     from interdict.services.seizure_stats import StatsQuery, parse_by
@@ -235,8 +234,8 @@ def stats_seizures(
     try:
         q = StatsQuery(
             tuple(parse_by(by)),
-            date.fromisoformat(date_from) if date_from else None,
-            date.fromisoformat(date_to) if date_to else None,
+            day_option(date_from, "--from"),
+            day_option(date_to, "--to"),
             substance or None,
             category or None,
             country or None,

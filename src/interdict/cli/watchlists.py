@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from interdict.cli.output import Format, emit
+from interdict.cli.output import Format, day_option, emit
 
 watchlists_app = typer.Typer(help="Published watch lists (OFAC SDN, FtM lists), screened in every cross-check.")
 
@@ -37,10 +36,7 @@ def _import(file: Path, published: str, programs: str, code: str, title: str, fm
     from interdict.schemas.common import comma_list
 
     m = _main()
-    try:
-        day = date.fromisoformat(published) if published else None
-    except ValueError:
-        m.fail(f"--published {published!r} is not a date (YYYY-MM-DD)")
+    day = day_option(published, "--published")
     p = m.platform()
     with m.user_unit(p) as (session, actor):
         done = p.watchlists.import_list(session, actor, file.read_bytes(), source=file.name, published=day,
