@@ -106,3 +106,18 @@ def test_gap_matrix_page(client: TestClient, world: World, clock: Clock) -> None
     assert '<option value="PG-MEK"' not in stranger.get("/scheduling/gaps").text
     zh = browser.get("/scheduling/gaps", params={"mechanism": "PG-MEK"}, headers={"Accept-Language": "zh"})
     assert zh.status_code == 200 and "管制缺口" in zh.text
+    un = browser.get("/scheduling", params={"substance": "acetic anhydride"}, headers={"Accept-Language": "zh"})
+    assert un.status_code == 200 and "1988年公约表I" in un.text and "Convention 1988" not in un.text
+    assert "Convention 1988, Table I" in browser.get("/scheduling", params={"substance": "acetic anhydride"}).text
+
+
+def test_every_international_status_reads_in_the_pages_language() -> None:
+    """The pages translate the international status piece by piece from the words un_schedule_label writes;
+    every control code of the catalogue must give one of those forms."""
+    from interdict.domain.scheduling import un_schedule_label
+    from interdict.domain.substances import catalogue
+
+    forms = ("Single Convention 1961, Schedule ", "Single Convention 1961, article ", "Convention 1971, Schedule ",
+             "Convention 1988, Table ")
+    codes = {code for s in catalogue() for code in s.control}
+    assert codes and all(un_schedule_label(code).startswith(forms) for code in codes)
