@@ -128,3 +128,57 @@ def test_notify_answer_ship_in_the_browser(
         assert f"{key}:" not in log
     ru = th.get("/precursors", headers={"accept-language": "ru"})
     assert ru.status_code == 200 and "уведомлен" in html.unescape(ru.text).lower()
+
+
+def test_flag_explanations_in_the_page_language(
+    client: TestClient, world: World, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a Chinese page a flag's explanation is rebuilt from its details in Chinese, with its figures; a flag
+    of a rule the page does not know, or whose details lack a figure, shows the stored English reason."""
+    for code, country in (("CN-WEB", "CN"), ("TH-WEB", "TH")):
+        world.agency(code, country=country)
+    with world.p.db.unit() as s:
+        for country, code in (("CN", "CN-WEB"), ("TH", "TH-WEB")):
+            world.p.pen.designate(s, world.console(), country, code)
+    excess = (
+        "2,750.5 kg of acetic anhydride notified for TH in 2026 (1,500 kg in this notification, 1,250.5 kg in 2 "
+        "other live notification(s)) against a stated annual legitimate requirement of 2,000 kg: 38% above it, "
+        "beyond the 10% margin."
+    )
+    flags = [
+        {"rule": "free_trade_zone", "agency": "CN-WEB", "reason": "The route passes through a free-trade zone: "
+         "Jurong Island (SG).", "details": {"legs": [{"country": "SG", "place": "Jurong Island", "mode": "sea"}]}},
+        {"rule": "excess_quantity", "agency": "CN-WEB", "reason": excess, "details": {
+            "year": 2026, "requirement_kg": 2000.0, "requirement_source": "", "this_kg": 1500.0,
+            "others_kg": 1250.5, "total_kg": 2750.5, "limit_kg": 2200.0, "margin_pct": 10.0,
+            "others": ["PEN-CN-2026-000008", "PEN-CN-2026-000009"]}},
+        {"rule": "new_consignee", "agency": "CN-WEB", "reason": "The importer (no consignee named) 'Sample Import "
+         "Trading Ltd (fictitious)' appears in none of the 3 earlier notification(s) to TH on record.",
+         "details": {"party": "Sample Import Trading Ltd (fictitious)", "key": "x", "earlier_checked": 3}},
+        {"rule": "late_payment", "agency": "CN-WEB", "reason": "A rule of a later version, in English.",
+         "details": {"days": 4}},
+        {"rule": "split_order", "agency": "CN-WEB", "reason": "Three parts of one order, in English.",
+         "details": {"parts": 3}},
+    ]
+    monkeypatch.setattr(world.p.diversion, "flags_for", lambda session, n: flags)
+    cn = signed_in(client, world, clock, world.user("CN-WEB"))
+    made = post(cn, "/precursors/notifications/new", FORM, page="/precursors/notifications/new")
+    assert made.status_code == 303, made.text
+    url = made.headers["location"]
+
+    def indicators(lang: str) -> str:
+        page = cn.get(url, headers={"accept-language": lang})
+        assert page.status_code == 200
+        return html.unescape(page.text).split('id="flags-heading"')[1].split("</section>")[0]
+
+    zh = indicators("zh")
+    assert "路线经过自由贸易区：Jurong Island (SG)。" in zh
+    assert "2026 年向 TH 通知的醋酸酐共计 2,750.5 千克（本通知 1,500 千克，其他 2 份有效通知 1,250.5 千克）" in zh
+    assert "年度合法需求为 2,000 千克：超出 38%，超过 10% 的余量。" in zh
+    assert "进口商“Sample Import Trading Ltd (fictitious)”（未指明收货人）未出现在此前向 TH 发出的 3 份在案通知中。" in zh
+    assert excess not in zh and "free-trade zone" not in zh and "appears in none" not in zh
+    assert "A rule of a later version, in English." in zh and "Three parts of one order, in English." in zh
+    ru = indicators("ru")
+    assert "2\xa0750,5 кг" in ru and "свободную экономическую зону: Jurong Island (SG)" in ru and excess not in ru
+    en = " ".join(indicators("en").split())
+    assert excess in en and "The route passes through a free-trade zone: Jurong Island (SG)." in en
