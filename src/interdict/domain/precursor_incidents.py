@@ -228,13 +228,10 @@ class CheckedIncident:
         return self.chemicals if self.kind.seizes_chemicals else ()
 
 
-resolve_precursor = find_precursor  # the catalogue precursor a name denotes, else None
-
-
 def check_chemical(draft: ChemicalDraft, i: int, errors: list[FieldError]) -> CheckedLine | None:
     prefix, where = f"chemicals[{i}].", f"chemicals line {i + 1}"
     n = len(errors)
-    substance = resolve_precursor(draft.substance) if draft.substance.strip() else None
+    substance = find_precursor(draft.substance) if draft.substance.strip() else None
     if not draft.substance.strip():
         errors.append(FieldError(prefix + "substance", f"{where}: the substance is required"))
     elif substance is None:

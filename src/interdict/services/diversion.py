@@ -28,7 +28,6 @@ quantity must convert to a mass (domain/quantities.py).
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -40,7 +39,7 @@ from sqlalchemy.orm import Session
 from interdict.domain import diversion as rules
 from interdict.domain.errors import BadInputError, ForbiddenError
 from interdict.domain.matching import Subject, compare
-from interdict.domain.quantities import QuantityError, conversion, parse_unit
+from interdict.domain.quantities import QuantityError, check_quantity, conversion, parse_unit
 from interdict.domain.roles import Permission, Role
 from interdict.domain.substances import catalogue, precursor_named
 from interdict.schemas.diversion import ParamOut, RequirementIn, RequirementOut, RuleOut, RuleSettingIn
@@ -374,12 +373,12 @@ def _country(code: str) -> str:
 
 
 def _to_kg(substance: Any, quantity: float, unit: str) -> float:
-    if isinstance(quantity, bool) or not math.isfinite(quantity) or quantity <= 0:
-        raise QuantityError(f"quantity must be a finite number above zero, got {quantity!r}", field="quantity")
+    check_quantity(quantity)
     parsed = parse_unit(unit)
     conv = conversion(substance, parsed)
     if conv.factor_kg is None:
-        raise QuantityError(f"unit {parsed.value!r} gives no mass for {substance.name}: state the mass", field="unit")
+        raise QuantityError(f"unit {parsed.value!r} gives no mass for {substance.name}: state the mass "
+                            "(expected a mass unit such as kg, g or t)", field="unit")
     return float(Decimal(str(quantity)) * conv.factor_kg)
 
 

@@ -109,9 +109,6 @@ def role_of(n: PEN, agency_id: int | None) -> str:
     return "transit" if agency_id in transit_agency_ids(n) else "shared"
 
 
-precursor = precursor_named  # the notification's substance: a catalogue precursor, or an error naming it
-
-
 def find_notification(session: Session, actor: Actor, ref: str, lock: bool = False) -> PEN:
     """By uuid or PEN reference, if the actor's agency may see it; otherwise "not found" in the same
     words as for one that does not exist."""
@@ -229,7 +226,7 @@ class PenService:
             message = f"no competent authority is designated for importing country {importing!r}"
             raise BadInputError(message, {"importing_country": message})
         importer_authority = found[importing]
-        substance = precursor(data.substance)
+        substance = precursor_named(data.substance)
         unit = parse_unit(data.unit)
         quantity = check_quantity(data.quantity)
         conv = conversion(substance, unit)
@@ -723,7 +720,6 @@ __all__ = [
     "KIND",
     "STATES",
     "PenService",
-    "precursor",
     "required_agency_ids",
     "role_of",
     "transit_agency_ids",

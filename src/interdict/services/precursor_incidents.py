@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from interdict.domain.errors import BadInputError, ConflictError
+from interdict.domain.errors import BadInputError, ConflictError, NotFoundError
 from interdict.domain.precursor_incidents import (
     KIND_LABELS,
     CheckedIncident,
@@ -31,10 +31,9 @@ from interdict.domain.precursor_incidents import (
     IncidentRules,
     StatsKey,
     aggregate,
-    resolve_precursor,
 )
 from interdict.domain.seizures import FieldError
-from interdict.domain.substances import catalogue
+from interdict.domain.substances import catalogue, find_precursor
 from interdict.schemas.common import DistributionChange
 from interdict.schemas.precursor_incidents import (
     IncidentStatsOut,
@@ -45,12 +44,12 @@ from interdict.schemas.precursor_incidents import (
 from interdict.schemas.seizures import SeizureCreate, SeizureItemIn
 from interdict.services.audit import AuditEvent, AuditLog
 from interdict.services.context import Actor
+from interdict.services.pen import find_notification
 from interdict.services.precursor_incident_views import public_page, stat_label
 from interdict.services.records import (
     apply_distribution,
     audit_reads,
     change_distribution,
-    is_uuid,
     owner_codes,
     read_one,
     require_writer,
@@ -97,18 +96,13 @@ def draft_from(data: PrecursorIncidentCreate) -> IncidentDraft:
 
 
 def visible_notification(session: Session, actor: Actor, ref: str) -> PreExportNotification:
-    """The notification ``ref`` (uuid or reference) if the actor's agency may see it; else the same
-    answer as for one that does not exist."""
-    stmt = visible_select(session, actor, PreExportNotification)
-    stmt = stmt.where(
-        PreExportNotification.uuid == ref.lower()
-        if is_uuid(ref)
-        else PreExportNotification.reference == ref.strip().upper()
-    )
-    found: PreExportNotification | None = session.scalars(stmt).one_or_none()
-    if found is None:
-        raise BadInputError(f"no notification {ref!r}", {"notification": f"no notification {ref!r}"})
-    return found
+    """The notification ``ref`` (uuid or reference) if the actor's agency may see it (``pen.find_notification``);
+    else, on the incident's ``notification`` field, the same answer as for one that does not exist."""
+    try:
+        return find_notification(session, actor, ref)
+    except NotFoundError:
+        message = f"no notification {ref!r}"
+        raise BadInputError(message, {"notification": message}) from None
 
 
 @dataclass(frozen=True)
@@ -272,7 +266,7 @@ class PrecursorIncidentService:
         if f.date_to:
             stmt = stmt.where(PrecursorIncident.occurred_on <= f.date_to)
         if f.substance:
-            sub = resolve_precursor(f.substance) or catalogue().resolve(f.substance)
+            sub = find_precursor(f.substance) or catalogue().resolve(f.substance)
             lines = select(PrecursorIncidentItem.incident_id).where(
                 PrecursorIncidentItem.substance == (sub.code if sub else f.substance)
             )
