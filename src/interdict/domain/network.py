@@ -1,7 +1,9 @@
 """Networks of people, companies, accounts and phones: build a graph, find its key players and structure.
 
 Pure: plain dataclasses in, plain dataclasses out; the graph algorithms are igraph's (C, fast enough for
-millions of nodes), communities are igraph's Leiden with a fixed seed, so an answer is repeatable.
+millions of nodes), communities are Leiden's (igraph's, NetworKit's on large networks) with a fixed
+seed, so an answer is repeatable; sampled betweenness on large networks is a compiled kernel of ours
+(``domain/network_kernels.py``, which says why).
 Paths, ego networks and disruption are in ``domain/network_paths.py``; money in ``domain/money.py``.
 
 **The graph.** :func:`build_network` takes nodes and edges. Edges keep everything they came with (the
@@ -24,6 +26,7 @@ node's measures scaled to the largest value, and gives the reasons for each of t
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import threading
@@ -38,8 +41,12 @@ from types import MappingProxyType
 from typing import Any
 
 import igraph as ig
+import networkit as nk
+import numpy as np
+import numpy.typing as npt
 
 from interdict.domain.errors import BadInputError
+from interdict.domain.network_kernels import Adjacency, adjacency, subset_betweenness
 
 __all__ = [
     "EXACT_LIMIT",
@@ -65,6 +72,8 @@ SAMPLES = 256
 SEED = 20_240_601
 LEIDEN_STABLE_LIMIT = 10_000
 LEIDEN_ITERATIONS = 2
+PRPACK_FROM = 1_000_000  # edges above which PageRank is PRPACK's (see pagerank)
+NETWORKIT_LIMIT = 200_000  # edges above which communities are NetworKit's Leiden (see _leiden_networkit)
 _RNG_LOCK = threading.Lock()
 
 
@@ -233,22 +242,49 @@ def betweenness(
     if n <= exact_limit or samples >= n:
         return Betweenness(list(g.betweenness(directed=net.directed)), False, n)
     sources = sorted(random.Random(seed).sample(range(n), samples))
-    raw = g.betweenness(directed=net.directed, sources=sources)
+    # igraph's subset betweenness costs about 0.7 s a source on a million nodes: the kernel runs the
+    # sources together and gives the same figures (domain/network_kernels.py says how and why).
+    raw = subset_betweenness(_adjacency(net), sources, directed=net.directed)
     scale = n / samples
     note = (
         f"betweenness estimated from {samples} random source nodes of {n} (scaled by {scale:.1f}): "
         f"exact betweenness is computed up to {exact_limit} nodes"
     )
-    return Betweenness([v * scale for v in raw], True, samples, note)
+    return Betweenness([float(v) * scale for v in raw], True, samples, note)
+
+
+def _adjacency(net: Network) -> Adjacency:
+    """The analysis graph's neighbour lists for the compiled kernels, built once per network."""
+    cached: Adjacency | None = net.__dict__.get("_adjacency")
+    if cached is None:
+        cached = adjacency(net.graph.vcount(), _pairs(net, net.graph), directed=net.directed)
+        object.__setattr__(net, "_adjacency", cached)
+    return cached
+
+
+def _pairs(net: Network, g: ig.Graph) -> npt.NDArray[np.int32]:
+    """The edges of ``g`` (the analysis graph or its undirected view) as an m × 2 array of vertex
+    indexes; the analysis graph's are kept with the network."""
+    cached: npt.NDArray[np.int32] | None = net.__dict__.get("_pairs") if g is net.graph else None
+    if cached is None:
+        flat = np.fromiter(
+            itertools.chain.from_iterable(g.get_edgelist()), dtype=np.int32, count=2 * g.ecount()
+        )
+        cached = flat.reshape(-1, 2)
+        if g is net.graph:
+            object.__setattr__(net, "_pairs", cached)
+    return cached
 
 
 def pagerank(net: Network) -> list[float]:
     """PageRank (damping 0.85), weighted, following direction in a directed network.
 
     ARPACK rather than igraph's default PRPACK: PRPACK's preprocessing took over a second on some
-    graphs of a thousand nodes (bench/README.md); PRPACK remains the fallback if ARPACK fails."""
+    graphs of a thousand nodes (bench/README.md); PRPACK remains the fallback if ARPACK fails. Above
+    ``PRPACK_FROM`` edges PRPACK runs first: on five million edges it took half ARPACK's time."""
+    first = "prpack" if net.graph.ecount() > PRPACK_FROM else "arpack"
     try:
-        return list(net.graph.pagerank(weights="weight", directed=net.directed, implementation="arpack"))
+        return list(net.graph.pagerank(weights="weight", directed=net.directed, implementation=first))
     except ig.InternalError:
         return list(net.graph.pagerank(weights="weight", directed=net.directed))
 
@@ -258,10 +294,13 @@ def communities(net: Network, *, seed: int = SEED) -> list[int]:
 
     igraph's Leiden, iterated until stable up to ``LEIDEN_STABLE_LIMIT`` edges and ``LEIDEN_ITERATIONS``
     times above (each further iteration gains little modularity and costs a full pass), with igraph's
-    random generator seeded for the call so that the same network gives the same communities."""
+    random generator seeded for the call so that the same network gives the same communities. Above
+    ``NETWORKIT_LIMIT`` edges, NetworKit's Leiden, seeded the same way (:func:`_leiden_networkit`)."""
     g = _undirected(net)
     if g.ecount() == 0:
         raw = list(range(g.vcount()))
+    elif g.ecount() > NETWORKIT_LIMIT:
+        raw = _leiden_networkit(g, _pairs(net, g), seed)
     else:
         iterations = -1 if g.ecount() <= LEIDEN_STABLE_LIMIT else LEIDEN_ITERATIONS
         with _seeded(seed):
@@ -272,6 +311,26 @@ def communities(net: Network, *, seed: int = SEED) -> list[int]:
     sizes = Counter(raw)
     order = {c: i + 1 for i, (c, _) in enumerate(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])))}
     return [order[c] for c in raw]
+
+
+def _leiden_networkit(g: ig.Graph, pairs: npt.NDArray[np.int32], seed: int) -> list[int]:
+    """Leiden by NetworKit, on one thread so that the same network and seed give the same communities.
+
+    igraph's Leiden took 45 s for two iterations on a million-node scale-free graph, NetworKit's 9 s on
+    one thread with the same modularity (bench/README.md); on two threads it is faster still, but the
+    threads race and the answer changes from run to run."""
+    ends = pairs.astype(np.uint64)
+    weights = np.asarray(g.es["weight"], dtype=np.float64)
+    graph = nk.GraphFromCoo((weights, (ends[:, 0], ends[:, 1])), n=g.vcount(), weighted=True, directed=False)
+    with _RNG_LOCK:
+        threads = nk.getMaxNumberOfThreads()
+        nk.setNumberOfThreads(1)
+        nk.engineering.setSeed(seed, False)
+        try:
+            found = nk.community.ParallelLeiden(graph, iterations=LEIDEN_ITERATIONS).run().getPartition()
+        finally:
+            nk.setNumberOfThreads(threads)
+    return [int(c) for c in found.getVector()]
 
 
 @contextmanager

@@ -1,0 +1,137 @@
+"""The compiled sampled-betweenness kernel (``domain/network_kernels.py``) against igraph's subset
+betweenness, and the large-network paths of ``domain/network.py`` (NetworKit's Leiden, PRPACK) run on
+small graphs with known answers by lowering their thresholds."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import igraph as ig
+import networkit as nk
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from interdict.domain import network, network_kernels
+from interdict.domain.network import Edge, Network, betweenness, build_network, communities, pagerank
+from interdict.domain.network_kernels import adjacency, subset_betweenness
+
+
+def igraph_subset(g: ig.Graph, sources: list[int], directed: bool) -> np.ndarray:
+    return np.asarray(g.betweenness(directed=directed, sources=sources), dtype=float)
+
+
+def ours(g: ig.Graph, sources: list[int], directed: bool) -> np.ndarray:
+    pairs = np.asarray(g.get_edgelist(), dtype=np.int32).reshape(-1, 2)
+    return subset_betweenness(adjacency(g.vcount(), pairs, directed=directed), sources, directed=directed)
+
+
+@st.composite
+def graphs_and_sources(draw: st.DrawFn) -> tuple[ig.Graph, list[int], bool]:
+    n = draw(st.integers(1, 14))
+    directed = draw(st.booleans())
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=45))
+    g = ig.Graph(n=n, edges=[p for p in pairs if p[0] != p[1]], directed=directed)
+    g.simplify()
+    sources = sorted(draw(st.sets(st.integers(0, n - 1), min_size=1)))
+    return g, sources, directed
+
+
+@settings(max_examples=150, deadline=None)
+@given(graphs_and_sources())
+def test_kernel_equals_igraph_subset_betweenness(case: tuple[ig.Graph, list[int], bool]) -> None:
+    g, sources, directed = case
+    assert ours(g, sources, directed) == pytest.approx(igraph_subset(g, sources, directed), abs=1e-9)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_more_sources_than_one_batch_and_small_batches(
+    directed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(3)
+    g = ig.Graph.Erdos_Renyi(n=400, m=1_200, directed=directed)
+    g.add_vertices(5)  # isolated nodes: reached by nobody, a source reaching nobody
+    sources = sorted(rng.sample(range(405), 150))  # three batches of 64 at most
+    expected = igraph_subset(g, sources, directed)
+    assert ours(g, sources, directed) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    # A memory budget that only fits three sources at a time: fifty batches, same answer.
+    monkeypatch.setattr(network_kernels, "MEMORY_BUDGET", 405 * 16 * 2 * 3)
+    assert ours(g, sources, directed) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_path_graph_from_every_node_counts_the_pairs_each_node_separates() -> None:
+    g = ig.Graph(n=5, edges=[(0, 1), (1, 2), (2, 3), (3, 4)])
+    assert list(ours(g, list(range(5)), False)) == [0.0, 3.0, 4.0, 3.0, 0.0]
+
+
+def test_bad_sources_are_refused_and_no_sources_give_zeros() -> None:
+    adj = adjacency(3, np.asarray([[0, 1], [1, 2]], dtype=np.int32), directed=False)
+    with pytest.raises(ValueError, match=r"source node indexes must lie in 0\.\.2"):
+        subset_betweenness(adj, [0, 3], directed=False)
+    assert list(subset_betweenness(adj, [], directed=False)) == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_sampled_betweenness_is_the_scaled_subset(directed: bool) -> None:
+    rng = random.Random(11)
+    edges = [Edge(f"n{rng.randrange(300)}", f"n{rng.randrange(300)}") for _ in range(900)]
+    net = build_network(edges, directed=directed)
+    n = net.graph.vcount()
+    bt = betweenness(net, exact_limit=10, samples=40, seed=5)
+    sources = sorted(random.Random(5).sample(range(n), 40))
+    expected = igraph_subset(net.graph, sources, directed) * n / 40
+    assert bt.sampled and bt.sources == 40
+    assert bt.values == pytest.approx(list(expected), rel=1e-9, abs=1e-9)
+
+
+def bridged_cliques(size: int = 6) -> Network:
+    a = [f"a{i}" for i in range(size)]
+    b = [f"b{i}" for i in range(size)]
+    edges = [Edge(x, y) for x, y in itertools.combinations(a, 2)]
+    edges += [Edge(x, y) for x, y in itertools.combinations(b, 2)]
+    edges += [Edge("a0", "b0")]
+    return build_network(edges)
+
+
+def test_networkit_leiden_splits_two_cliques_repeatably(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(network, "NETWORKIT_LIMIT", 0)
+    net = bridged_cliques()
+    threads = nk.getMaxNumberOfThreads()
+    first = communities(net)
+    assert nk.getMaxNumberOfThreads() == threads  # the thread setting is given back
+    by_id = {node.id: c for node, c in zip(net.nodes, first, strict=True)}
+    assert len({by_id[f"a{i}"] for i in range(6)}) == 1
+    assert len({by_id[f"b{i}"] for i in range(6)}) == 1
+    assert by_id["a0"] != by_id["b0"]
+    assert sorted(set(first)) == [1, 2]
+    assert communities(net) == first
+
+
+def test_networkit_leiden_follows_weights(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(network, "NETWORKIT_LIMIT", 0)
+    # A ring of six whose heavy links pair (1,2), (3,4), (5,0): the pairs are the communities.
+    ring = [Edge(f"r{i}", f"r{(i + 1) % 6}", weight=10.0 if i % 2 else 1.0) for i in range(6)]
+    net = build_network(ring)
+    got = dict(zip((node.id for node in net.nodes), communities(net), strict=True))
+    assert got["r1"] == got["r2"] and got["r3"] == got["r4"] and got["r5"] == got["r0"]
+    assert len(set(got.values())) == 3
+
+
+def test_networkit_leiden_on_a_directed_network_uses_the_undirected_view(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(network, "NETWORKIT_LIMIT", 0)
+    a = [Edge(f"a{i}", f"a{j}") for i, j in itertools.permutations(range(5), 2)]
+    b = [Edge(f"b{i}", f"b{j}") for i, j in itertools.permutations(range(5), 2)]
+    net = build_network([*a, *b, Edge("a0", "b0")], directed=True)
+    got = dict(zip((node.id for node in net.nodes), communities(net), strict=True))
+    assert len({got[f"a{i}"] for i in range(5)}) == 1 and got["a0"] != got["b0"]
+
+
+def test_prpack_above_its_threshold_agrees_with_arpack(monkeypatch: pytest.MonkeyPatch) -> None:
+    net = bridged_cliques()
+    arpack = pagerank(net)
+    monkeypatch.setattr(network, "PRPACK_FROM", 0)
+    assert pagerank(net) == pytest.approx(arpack, abs=1e-6)
