@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import resource
@@ -160,7 +161,7 @@ def main() -> None:
     OUT_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     out = OUT_DIR / f"network-{args.nodes}-{stamp}.json"
-    meta = {"python": platform.python_version(), "machine": platform.machine(), "args": vars(args)}
+    meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(), "args": vars(args)}
     out.write_text(json.dumps({"meta": meta, "results": results}, indent=2))
     print(f"# wrote {out}")
 

@@ -15,7 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interdict.domain import network, network_kernels
-from interdict.domain.network import Edge, Network, betweenness, build_network, communities, pagerank
+from interdict.domain.network import (
+    Edge,
+    Network,
+    betweenness,
+    brokerage,
+    build_network,
+    communities,
+    pagerank,
+)
 from interdict.domain.network_kernels import adjacency, subset_betweenness
 
 
@@ -23,9 +31,21 @@ def igraph_subset(g: ig.Graph, sources: list[int], directed: bool) -> np.ndarray
     return np.asarray(g.betweenness(directed=directed, sources=sources), dtype=float)
 
 
-def ours(g: ig.Graph, sources: list[int], directed: bool) -> np.ndarray:
+def ours(g: ig.Graph, sources: list[int], directed: bool, groups: list[int] | None = None) -> np.ndarray:
     pairs = np.asarray(g.get_edgelist(), dtype=np.int32).reshape(-1, 2)
-    return subset_betweenness(adjacency(g.vcount(), pairs, directed=directed), sources, directed=directed)
+    adj = adjacency(g.vcount(), pairs, directed=directed)
+    return subset_betweenness(adj, sources, directed=directed, groups=groups)
+
+
+def igraph_between_groups(g: ig.Graph, sources: list[int], groups: list[int]) -> np.ndarray:
+    """Paths from each source to the nodes of other groups, one igraph call per group (undirected)."""
+    total = np.zeros(g.vcount())
+    for c in set(groups):
+        src = [v for v in sources if groups[v] == c]
+        outside = [v for v in range(g.vcount()) if groups[v] != c]
+        if src and outside:
+            total += np.asarray(g.betweenness(directed=False, sources=src, targets=outside))
+    return total
 
 
 @st.composite
@@ -59,6 +79,38 @@ def test_more_sources_than_one_batch_and_small_batches(
     # A memory budget that only fits three sources at a time: fifty batches, same answer.
     monkeypatch.setattr(network_kernels, "MEMORY_BUDGET", 405 * 16 * 2 * 3)
     assert ours(g, sources, directed) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(graphs_and_sources(), st.data())
+def test_kernel_between_groups_equals_igraph_per_group(
+    case: tuple[ig.Graph, list[int], bool], data: st.DataObject
+) -> None:
+    g, sources, _ = case
+    g = g.as_undirected(mode="collapse")
+    groups = data.draw(st.lists(st.integers(0, 3), min_size=g.vcount(), max_size=g.vcount()))
+    expected = igraph_between_groups(g, sources, groups)
+    assert ours(g, sources, False, groups) == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_sampled_brokerage_is_the_scaled_count_between_communities(directed: bool) -> None:
+    rng = random.Random(17)
+    edges = [Edge(f"n{rng.randrange(300)}", f"n{rng.randrange(300)}") for _ in range(900)]
+    net = build_network(edges, directed=directed)
+    n = net.graph.vcount()
+    membership = communities(net)
+    assert len(set(membership)) > 2
+    sources = sorted(random.Random(4).sample(range(n), 40))
+    undirected = net.graph.as_undirected(mode="collapse") if directed else net.graph
+    expected = igraph_between_groups(undirected, sources, membership) * n / 40
+    assert brokerage(net, membership, sources=sources) == pytest.approx(list(expected), rel=1e-9, abs=1e-9)
+
+
+def test_groups_must_cover_every_node() -> None:
+    adj = adjacency(3, np.asarray([[0, 1], [1, 2]], dtype=np.int32), directed=False)
+    with pytest.raises(ValueError, match="one group per node: 2 for 3 nodes"):
+        subset_betweenness(adj, [0], directed=False, groups=[1, 2])
 
 
 def test_path_graph_from_every_node_counts_the_pairs_each_node_separates() -> None:

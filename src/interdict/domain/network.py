@@ -253,12 +253,16 @@ def betweenness(
     return Betweenness([float(v) * scale for v in raw], True, samples, note)
 
 
-def _adjacency(net: Network) -> Adjacency:
-    """The analysis graph's neighbour lists for the compiled kernels, built once per network."""
-    cached: Adjacency | None = net.__dict__.get("_adjacency")
+def _adjacency(net: Network, *, undirected: bool = False) -> Adjacency:
+    """The neighbour lists of the analysis graph (or of its undirected view) for the compiled kernels,
+    built once per network."""
+    directed = net.directed and not undirected
+    key = "_adjacency" if directed == net.directed else "_adjacency_undirected"
+    cached: Adjacency | None = net.__dict__.get(key)
     if cached is None:
-        cached = adjacency(net.graph.vcount(), _pairs(net, net.graph), directed=net.directed)
-        object.__setattr__(net, "_adjacency", cached)
+        g = net.graph if directed == net.directed else _undirected(net)
+        cached = adjacency(g.vcount(), _pairs(net, g), directed=directed)
+        object.__setattr__(net, key, cached)
     return cached
 
 
@@ -366,6 +370,13 @@ def brokerage(
     (a sample), only paths from those nodes are counted and the total is scaled by n/len(sources)."""
     g = _undirected(net)
     n = g.vcount()
+    if sources is not None and len(sources) < n:
+        # Sampled: the kernel counts the paths from every sampled source to the nodes outside its
+        # community in one pass, where igraph would take one pass per source (about 0.7 s each on a
+        # million nodes).
+        raw = subset_betweenness(_adjacency(net, undirected=True), sources, directed=False, groups=membership)
+        scale = n / max(1, len(set(sources)))
+        return [float(v) * scale for v in raw]
     members: dict[int, list[int]] = {}
     for v, c in enumerate(membership):
         members.setdefault(c, []).append(v)

@@ -85,22 +85,30 @@ def adjacency(n: int, edges: npt.NDArray[np.int32], *, directed: bool) -> Adjace
     return Adjacency(ptr, idx, ptr, idx)
 
 
-def subset_betweenness(adj: Adjacency, sources: Sequence[int], *, directed: bool) -> Floats:
+def subset_betweenness(
+    adj: Adjacency, sources: Sequence[int], *, directed: bool, groups: Sequence[int] | None = None
+) -> Floats:
     """Betweenness in hops counting only shortest paths that start at ``sources`` (distinct node
     indexes), as igraph's ``Graph.betweenness(sources=...)`` counts it: in an undirected graph each
-    path is counted once, not once per direction."""
+    path is counted once, not once per direction. With ``groups`` (a group number per node), only
+    paths that end in another group than their source's count: brokerage between communities."""
     src = np.asarray(sorted(set(sources)), dtype=np.int64)
     n = adj.n
     if n == 0 or src.size == 0:
         return np.zeros(n, dtype=np.float64)
     if src[0] < 0 or src[-1] >= n:
         raise ValueError(f"source node indexes must lie in 0..{n - 1}")
+    if groups is not None and len(groups) != n:
+        raise ValueError(f"groups must give one group per node: {len(groups)} for {n} nodes")
+    group_of = np.asarray(groups if groups is not None else (), dtype=np.int64)
     threads = max(1, min(nb.get_num_threads(), -(-src.size // MAX_BATCH)))
     batch = int(max(1, min(MAX_BATCH, MEMORY_BUDGET // max(1, n * 16 * threads))))
     with (
         _KERNEL_LOCK
     ):  # one run at a time: it uses every core, and numba's simplest thread pool is not re-entrant
-        raw = _sampled(adj.out_ptr, adj.out_idx, adj.in_ptr, adj.in_idx, src, batch, threads, _DEBRUIJN)
+        raw = _sampled(
+            adj.out_ptr, adj.out_idx, adj.in_ptr, adj.in_idx, src, group_of, batch, threads, _DEBRUIJN
+        )
     # igraph halves undirected betweenness (a path and its reverse are one path); so do we, so that an
     # estimate scaled from it means the same as the exact figure for a small network.
     return raw if directed else raw / 2.0
@@ -135,6 +143,7 @@ def _batch(
     in_ptr: Int64s,
     in_idx: Int32s,
     sources: Int64s,
+    groups: Int64s,
     bc: Floats,
     seen: npt.NDArray[np.uint64],
     nxt: npt.NDArray[np.uint64],
@@ -145,6 +154,7 @@ def _batch(
 ) -> None:
     """Add to ``bc`` the dependencies of every node on the sources of one batch (bit b = sources[b]).
 
+    ``groups`` empty: every node is a target; else only nodes of another group than the source's.
     ``seen``, ``nxt``, ``prev``, ``sigma`` and ``delta`` come in zeroed and are left zeroed."""
     n = out_ptr.shape[0] - 1
     width = sources.shape[0]
@@ -153,6 +163,7 @@ def _batch(
     size = 0
     starts = [0]  # level l is log[starts[l]:starts[l + 1]]
     coeff = np.zeros(width)
+    everyone = groups.shape[0] == 0
     for b in range(width):
         s = sources[b]
         log_n, log_m, size = _push(log_n, log_m, size, s, np.uint64(1) << np.uint64(b))
@@ -197,7 +208,8 @@ def _batch(
                 b = _low_bit(d, table)
                 d &= d - np.uint64(1)
                 bc[w] += delta[w, b]
-                coeff[b] = (1.0 + delta[w, b]) / sigma[w, b]
+                target = 1.0 if everyone or groups[w] != groups[sources[b]] else 0.0
+                coeff[b] = (target + delta[w, b]) / sigma[w, b]
             for k in range(in_ptr[w], in_ptr[w + 1]):
                 v = in_idx[k]
                 d = mw & prev[v]
@@ -221,6 +233,7 @@ def _sampled(
     in_ptr: Int64s,
     in_idx: Int32s,
     sources: Int64s,
+    groups: Int64s,
     batch: int,
     threads: int,
     table: Int64s,
@@ -237,7 +250,19 @@ def _sampled(
         for j in range(t, batches, threads):
             chunk = sources[j * batch : (j + 1) * batch]
             _batch(
-                out_ptr, out_idx, in_ptr, in_idx, chunk, per_thread[t], seen, nxt, prev, sigma, delta, table
+                out_ptr,
+                out_idx,
+                in_ptr,
+                in_idx,
+                chunk,
+                groups,
+                per_thread[t],
+                seen,
+                nxt,
+                prev,
+                sigma,
+                delta,
+                table,
             )
     total: Floats = per_thread.sum(axis=0)
     return total
