@@ -6,7 +6,7 @@
    common to use"): it would compare the query with thousands of records and decide nothing. There is
    no fall-back to a scan, silent or not.
 2. **Candidates.** The entities that share a usable key, each weighed by the rarity of the keys it
-   shares (:func:`_candidate_ids`); the ``max_candidates`` heaviest are compared (a note says when more
+   shares (:func:`find_keyed`); the ``max_candidates`` heaviest are compared (a note says when more
    shared one).
 3. **The sharing rule splits them.** The candidates are read once, with the one visibility filter
    (``store.visibility.visible``) as a column: its own agency's records are always visible. The others
@@ -103,22 +103,25 @@ def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
         yield items[i : i + size]
 
 
-def _key_rows(
-    session: Session, keys: Sequence[str], cap: int, table: str = "entity_keys", column: str = "entity_id"
-) -> dict[str, list[int]]:
-    """The rows carrying each key, at most ``cap`` + 1 per key (an index range read per key), in one
-    statement: a key with more than ``cap`` is too common to use, and its rows stop at the bound.
-    ``table``/``column``: a key table and the id it indexes (``entity_keys``, ``watch_list_keys``)."""
-    out: dict[str, list[int]] = {}
+def _key_counts(session: Session, keys: Sequence[str], cap: int, table: str) -> dict[str, int]:
+    """How many rows carry each key, counted up to ``cap`` + 1 (an index range read per key, no row
+    leaves the database), in one statement per hundred keys. Keys no row carries are left out."""
+    out: dict[str, int] = {}
     for chunk in chunks(keys, 100):
         params = {f"k{i}": k for i, k in enumerate(chunk)}
         sql = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT key, {column} FROM {table} WHERE key = :k{i} LIMIT {cap + 1}) AS q{i}"
+            f"SELECT * FROM (SELECT CAST(:k{i} AS VARCHAR) AS key, COUNT(*) AS n FROM "
+            f"(SELECT 1 AS one FROM {table} WHERE key = :k{i} LIMIT {cap + 1}) AS r{i}) AS q{i}"
             for i in range(len(chunk))
         )
-        for key, row_id in session.execute(text(sql), params):
-            out.setdefault(str(key), []).append(int(row_id))
+        out.update({str(k): int(n) for k, n in session.execute(text(sql), params) if n})
     return out
+
+
+def key_weight(count: int) -> int:
+    """The weight of a key that ``count`` records carry: log(1 + KEY_CAP / count), in thousandths so
+    that sums are exact and the ranking is the same on every store."""
+    return round(1000 * math.log1p(KEY_CAP / count))
 
 
 def find_keyed(
@@ -131,31 +134,36 @@ def find_keyed(
     exclude: Collection[int] = (),
 ) -> tuple[list[int], list[str], int]:
     """Steps 1 and 2 of the module docstring over any key table: the ``most`` heaviest ids sharing a
-    usable key (never those of ``exclude``), the keys too common to use, and how many ids shared one."""
-    found = _key_rows(session, keys, cap, table, column) if keys else {}
-    common = sorted(k for k, ids in found.items() if len(ids) > cap)
-    usable = {
-        k: kept for k, ids in found.items() if len(ids) <= cap and (kept := [i for i in ids if i not in exclude])
-    }
-    ids, sharing = _candidate_ids(usable, most) if usable else ([], 0)
-    return ids, common, sharing
+    usable key (never those of ``exclude``), the keys too common to use, and how many ids shared one.
 
-
-def _candidate_ids(rows: dict[str, list[int]], most: int) -> tuple[list[int], int]:
-    """The entities sharing any key of ``rows``, best first, at most ``most``; and how many shared one.
-
-    A shared key weighs by its rarity, log(1 + KEY_CAP / count): one passport number or a whole name
-    held by three records says more than a birth date held by fifty. An entity's weight is the sum over
-    the keys it shares; only the ``most`` heaviest are read and compared, so a query for a common name
-    costs no more than one for a rare name.
-    """
-    total: dict[int, float] = defaultdict(float)
-    for ids in rows.values():
-        weight = math.log1p(KEY_CAP / len(ids))
-        for entity_id in ids:
-            total[entity_id] += weight
-    ranked = sorted(total, key=lambda i: (-total[i], i))
-    return ranked[:most], len(ranked)
+    A shared key weighs by its rarity (:func:`key_weight`): one passport number or a whole name held by
+    three records says more than a birth date held by fifty. An id's weight is the sum over the keys it
+    shares; only the ``most`` heaviest are read and compared, so a query for a common name costs no
+    more than one for a rare name. The keys are counted first and the weighing is one grouped query,
+    so the rows of a broad key (thousands at a million records) never leave the database: fetching
+    them into Python was most of a slow query's time (bench/README.md, issue 5)."""
+    counts = _key_counts(session, keys, cap, table) if keys else {}
+    common = sorted(k for k, n in counts.items() if n > cap)
+    usable = sorted((k, key_weight(n)) for k, n in counts.items() if n <= cap)
+    if not usable:
+        return [], common, 0
+    params: dict[str, Any] = {"most": most}
+    rows = []
+    for i, (k, w) in enumerate(usable):
+        params[f"k{i}"], params[f"w{i}"] = k, w
+        rows.append(f"(CAST(:k{i} AS VARCHAR), CAST(:w{i} AS BIGINT))")
+    where = ""
+    if exclude:
+        params.update({f"x{i}": x for i, x in enumerate(exclude)})
+        where = f"WHERE t.{column} NOT IN ({', '.join(f':x{i}' for i in range(len(exclude)))})"
+    sql = (
+        f"WITH w(k, weight) AS (VALUES {', '.join(rows)}) "
+        f"SELECT t.{column} AS id, SUM(w.weight) AS total, COUNT(*) OVER () AS sharing "
+        f"FROM w JOIN {table} t ON t.key = w.k {where} "
+        f"GROUP BY t.{column} ORDER BY total DESC, t.{column} LIMIT :most"
+    )
+    found = session.execute(text(sql), params).all()
+    return [int(r.id) for r in found], common, int(found[0].sharing) if found else 0
 
 
 @dataclass(frozen=True)
@@ -233,7 +241,7 @@ def crosscheck(
         notes.append("the query gives no key to look up: add a full name, a full birth date or an identifier")
     notes += [f"key {keys[k]} is too common to use (more than {key_cap:,} records carry it)" for k in common]
     if sharing > BROAD * max_candidates:
-        # Comparing the heaviest is the design (see _candidate_ids); a query this broad is worth a word.
+        # Comparing the heaviest is the design (see find_keyed); a query this broad is worth a word.
         notes.append(
             f"{sharing:,} records share a key with the query: the {max_candidates:,} sharing the rarest "
             "keys were compared; add a birth date or an identifier to narrow it"
