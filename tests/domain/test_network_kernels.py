@@ -93,15 +93,20 @@ def test_kernel_between_groups_equals_igraph_per_group(
     assert ours(g, sources, False, groups) == pytest.approx(expected, abs=1e-9)
 
 
-@pytest.mark.parametrize("directed", [False, True])
-def test_sampled_brokerage_is_the_scaled_count_between_communities(directed: bool) -> None:
-    rng = random.Random(17)
+def random_network(seed: int, directed: bool) -> tuple[Network, list[int]]:
+    """900 random links among 300 ids, and 40 sampled sources (node indexes)."""
+    rng = random.Random(seed)
     edges = [Edge(f"n{rng.randrange(300)}", f"n{rng.randrange(300)}") for _ in range(900)]
     net = build_network(edges, directed=directed)
+    return net, sorted(random.Random(seed + 1).sample(range(net.graph.vcount()), 40))
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_sampled_brokerage_is_the_scaled_count_between_communities(directed: bool) -> None:
+    net, sources = random_network(17, directed)
     n = net.graph.vcount()
     membership = communities(net)
     assert len(set(membership)) > 2
-    sources = sorted(random.Random(4).sample(range(n), 40))
     undirected = net.graph.as_undirected(mode="collapse") if directed else net.graph
     expected = igraph_between_groups(undirected, sources, membership) * n / 40
     assert brokerage(net, membership, sources=sources) == pytest.approx(list(expected), rel=1e-9, abs=1e-9)
@@ -127,12 +132,10 @@ def test_bad_sources_are_refused_and_no_sources_give_zeros() -> None:
 
 @pytest.mark.parametrize("directed", [False, True])
 def test_sampled_betweenness_is_the_scaled_subset(directed: bool) -> None:
-    rng = random.Random(11)
-    edges = [Edge(f"n{rng.randrange(300)}", f"n{rng.randrange(300)}") for _ in range(900)]
-    net = build_network(edges, directed=directed)
+    net, _ = random_network(11, directed)
     n = net.graph.vcount()
     bt = betweenness(net, exact_limit=10, samples=40, seed=5)
-    sources = sorted(random.Random(5).sample(range(n), 40))
+    sources = sorted(random.Random(5).sample(range(n), 40))  # the sample betweenness draws
     expected = igraph_subset(net.graph, sources, directed) * n / 40
     assert bt.sampled and bt.sources == 40
     assert bt.values == pytest.approx(list(expected), rel=1e-9, abs=1e-9)
