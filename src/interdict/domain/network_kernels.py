@@ -103,9 +103,8 @@ def subset_betweenness(
     group_of = np.asarray(groups if groups is not None else (), dtype=np.int64)
     threads = max(1, min(nb.get_num_threads(), -(-src.size // MAX_BATCH)))
     batch = int(max(1, min(MAX_BATCH, MEMORY_BUDGET // max(1, n * 16 * threads))))
-    with (
-        _KERNEL_LOCK
-    ):  # one run at a time: it uses every core, and numba's simplest thread pool is not re-entrant
+    # One run at a time: it uses every core already, and numba's simplest thread pool is not re-entrant.
+    with _KERNEL_LOCK:
         raw = _sampled(
             adj.out_ptr, adj.out_idx, adj.in_ptr, adj.in_idx, src, group_of, batch, threads, _DEBRUIJN
         )
