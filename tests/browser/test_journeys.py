@@ -145,7 +145,10 @@ def test_sign_in_with_totp(pages: PagesFactory, world: World, lang: str) -> None
     assert page.get_by_role("link", name=p.t("Skip to content")).is_visible()
     sign_out(p, page)
 
-    # Keyboard only: the username field has focus on arrival; Tab through, Enter to submit.
+    # Keyboard only: the username field has focus on arrival; Tab through, Enter to submit. The browser
+    # applies autofocus at a rendering step after the load event, so the focus is awaited (at most 5 s)
+    # before it is read: a fresh-clone CI run once read it a moment too early.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'username'", timeout=5_000)
     assert page.evaluate("document.activeElement.id") == "username"
     page.keyboard.type(admin.username)
     page.keyboard.press("Tab")
