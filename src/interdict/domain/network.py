@@ -321,7 +321,7 @@ def _leiden_networkit(g: ig.Graph, pairs: npt.NDArray[np.int32], seed: int) -> l
     """Leiden by NetworKit, on one thread so that the same network and seed give the same communities.
 
     igraph's Leiden took 45 s for two iterations on a million-node scale-free graph, NetworKit's 9 s on
-    one thread with the same modularity (bench/README.md); on two threads it is faster still, but the
+    one thread, for a modularity of 0.278 against igraph's 0.288 (bench/README.md); on two threads it is faster still, but the
     threads race and the answer changes from run to run."""
     ends = pairs.astype(np.uint64)
     weights = np.asarray(g.es["weight"], dtype=np.float64)
