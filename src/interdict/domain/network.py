@@ -250,7 +250,7 @@ def betweenness(
         f"betweenness estimated from {samples} random source nodes of {n} (scaled by {scale:.1f}): "
         f"exact betweenness is computed up to {exact_limit} nodes"
     )
-    return Betweenness([float(v) * scale for v in raw], True, samples, note)
+    return Betweenness((raw * scale).tolist(), True, samples, note)
 
 
 def _adjacency(net: Network, *, undirected: bool = False) -> Adjacency:
@@ -376,7 +376,7 @@ def brokerage(
         # million nodes).
         raw = subset_betweenness(_adjacency(net, undirected=True), sources, directed=False, groups=membership)
         scale = n / max(1, len(set(sources)))
-        return [float(v) * scale for v in raw]
+        return list((raw * scale).tolist())
     members: dict[int, list[int]] = {}
     for v, c in enumerate(membership):
         members.setdefault(c, []).append(v)

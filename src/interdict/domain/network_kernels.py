@@ -18,7 +18,7 @@ at the end. The result equals igraph's subset betweenness from the same sources,
 hold it to that on random graphs, directed and undirected).
 
 Memory: a thread holds two float64 arrays of n × batch, so the batch is sized to keep all threads within
-``MEMORY_BUDGET`` (64 sources per batch up to about two million nodes on two threads with 2 GiB).
+``MEMORY_BUDGET`` (64 sources per batch up to about a million nodes on two threads with 2 GiB).
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ def subset_betweenness(
     if n == 0 or src.size == 0:
         return np.zeros(n, dtype=np.float64)
     if src[0] < 0 or src[-1] >= n:
-        raise ValueError(f"source node indexes must lie in 0..{n - 1}")
+        bad = int(src[0] if src[0] < 0 else src[-1])
+        raise ValueError(f"source node indexes must lie in 0..{n - 1} (the network's nodes), got {bad}")
     if groups is not None and len(groups) != n:
         raise ValueError(f"groups must give one group per node: {len(groups)} for {n} nodes")
     group_of = np.asarray(groups if groups is not None else (), dtype=np.int64)
